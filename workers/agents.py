@@ -1,0 +1,101 @@
+"""Thin Faust wiring: each agent reads its topic, calls its step and routes the outcome.
+
+Pure work runs in the `StagePool` (off the event loop, with a time limit), so heartbeats keep
+flowing however slow a page is. Dedup reads and writes a Faust table and stays in the loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import faust
+import orjson
+
+from workers.pool import StagePool
+from workers.processing import Outcome, Steps
+from workers.records import Article
+from workers.settings import Settings
+from workers.stages.dedup import fingerprint
+from workers.topics import stage_topics
+
+Step = Callable[[bytes | None, bytes], Awaitable[Outcome]]
+
+
+class _Runtime:
+    """Creates the process pool when the worker starts, not at import (fork after threads is unsafe)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._steps: Steps | None = None
+        self._pool: StagePool | None = None
+
+    @property
+    def steps(self) -> Steps:
+        if self._steps is None:
+            s = self._settings
+            self._pool = StagePool(s.pool_workers, max_tasks=s.pool_max_tasks, memory_mb=s.pool_memory_mb)
+            self._steps = Steps(s, self._pool)
+        return self._steps
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+
+
+def _raw_topic(app: faust.App, name: str) -> faust.TopicT:
+    return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+
+
+def _fingerprint_key(value: bytes) -> bytes:
+    try:
+        return fingerprint(Article.from_bytes(value).text).encode()
+    except Exception:  # noqa: BLE001  (a record we cannot read is dead-lettered by the step itself)
+        return b"undecodable"
+
+
+def register_agents(app: faust.App, settings: Settings) -> None:
+    runtime = _Runtime(settings)
+    topics = stage_topics(settings)
+    deadletter = _raw_topic(app, settings.topic_deadletter)
+
+    async def route(outcome: Outcome, sink: faust.TopicT) -> None:
+        key = outcome.key.encode()
+        if outcome.deadletter is not None:
+            await deadletter.send(key=key, value=orjson.dumps(outcome.deadletter))
+        else:
+            await sink.send(key=key, value=outcome.value)
+
+    def pure_agent(stage: str, step: Callable[[Steps], Step]) -> None:
+        sink = _raw_topic(app, topics[stage].sink)
+
+        async def agent(stream: faust.StreamT[Any]) -> AsyncIterator[None]:
+            async for event in stream.events():
+                await route(await step(runtime.steps)(event.key, event.value), sink)
+                yield None
+
+        app.agent(_raw_topic(app, topics[stage].source), name=stage,
+                  concurrency=settings.pool_workers)(agent)
+
+    names = settings.stage_names()
+    if "extract" in names:
+        pure_agent("extract", lambda steps: steps.extract)
+    if "normalize" in names:
+        pure_agent("normalize", lambda steps: steps.normalize)
+    if "tag" in names:
+        pure_agent("tag", lambda steps: steps.tag)
+    if "dedup" in names:
+        index = app.Table("dedup-index", default=None, partitions=settings.topic_partitions,
+                          key_serializer="json", value_serializer="json")
+        sink = _raw_topic(app, topics["dedup"].sink)
+
+        async def dedup(stream: faust.StreamT[Any]) -> AsyncIterator[None]:
+            async for event in stream.group_by(_fingerprint_key, name="fingerprint").events():
+                await route(runtime.steps.dedup(None, event.value, index), sink)
+                yield None
+
+        app.agent(_raw_topic(app, topics["dedup"].source), name="dedup")(dedup)
+
+    @app.on_before_shutdown.connect  # type: ignore[misc]
+    async def _close_pool(app: faust.App, **_: Any) -> None:
+        runtime.close()

@@ -1,0 +1,31 @@
+"""The Faust application: built from `Settings`, with one agent per configured stage."""
+
+from __future__ import annotations
+
+import faust
+
+from workers.agents import register_agents
+from workers.kafka import MAX_MESSAGE_BYTES, bootstrap, faust_credentials
+from workers.settings import Settings
+
+
+def create_app(settings: Settings) -> faust.App:
+    app = faust.App(
+        settings.app_id,
+        broker=[f"kafka://{server.strip()}" for server in bootstrap(settings).split(",")],
+        broker_credentials=faust_credentials(settings),
+        store="rocksdb://",
+        datadir=str(settings.data_dir),
+        topic_partitions=settings.topic_partitions,
+        topic_replication_factor=settings.topic_replication,
+        processing_guarantee=settings.processing_guarantee,
+        producer_max_request_size=MAX_MESSAGE_BYTES,
+        key_serializer="raw",
+        value_serializer="raw",
+        web_enabled=True,
+        web_port=settings.web_port,
+        web_bind=settings.web_host,
+        autodiscover=False,
+    )
+    register_agents(app, settings)
+    return app

@@ -1,0 +1,61 @@
+"""Runs CPU-heavy stage functions in worker processes, with a per-document time limit.
+
+Why pebble: a `concurrent.futures` pool cannot stop a task that hangs (a pathological page in lxml),
+so the event loop would stay healthy but the pool would fill with stuck work. pebble kills the
+process that runs past its timeout and starts a new one. Processes are also recycled after
+`max_tasks` documents and capped in address space, so caches and leaks cannot grow without bound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import resource
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import pebble
+
+from workers.errors import StageCrashed, StageError, StageTimeout
+
+T = TypeVar("T")
+
+
+def _limit_memory(max_bytes: int) -> None:
+    if max_bytes > 0:
+        resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
+
+
+class StagePool:
+    """A process pool for stage functions; every failure comes back as a `StageError`."""
+
+    def __init__(self, workers: int, *, max_tasks: int = 500, memory_mb: int = 0) -> None:
+        self._pool = pebble.ProcessPool(max_workers=workers, max_tasks=max_tasks,
+                                        initializer=_limit_memory, initargs=(memory_mb * 1024 * 1024,))
+
+    async def run(self, fn: Callable[..., T], *args: Any, timeout: float) -> T:
+        future = self._pool.schedule(fn, args=args, timeout=timeout)
+        try:
+            return await asyncio.wrap_future(future)
+        except BaseException as exc:
+            raise _as_stage_error(exc, timeout) from exc
+
+    def close(self) -> None:
+        self._pool.stop()
+        self._pool.join(timeout=10)
+
+
+def _as_stage_error(exc: BaseException, timeout: float) -> BaseException:
+    if isinstance(exc, StageError):
+        return exc
+    if isinstance(exc, concurrent.futures.TimeoutError | TimeoutError):
+        return StageTimeout(f"stage did not finish within {timeout:g} s")
+    if isinstance(exc, pebble.ProcessExpired):
+        return StageCrashed(f"stage process died (exit code {exc.exitcode}); likely out of memory")
+    if isinstance(exc, MemoryError):
+        return StageCrashed("stage ran out of memory on this input", reason="out_of_memory")
+    if isinstance(exc, RecursionError):
+        return StageCrashed("input nests too deeply to process", reason="too_deep")
+    if isinstance(exc, Exception):
+        return StageCrashed(f"{type(exc).__name__}: {exc}")
+    return exc

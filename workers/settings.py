@@ -1,0 +1,88 @@
+"""One frozen settings object, read from the environment once by the CLI and handed down.
+
+Every field is documented in the README's configuration table (a unit test keeps them equal).
+Stages never import this module: they receive the small config slices built by the methods below.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from workers.stages.dedup import DedupConfig
+from workers.stages.entities import EntitiesConfig
+from workers.stages.extract import ExtractConfig
+from workers.stages.normalize import NormalizeConfig
+
+ALL_STAGES = ("extract", "normalize", "tag", "dedup")
+
+
+def _kafka(name: str) -> AliasChoices:
+    """Kafka connection settings use the conventional KAFKA_* names, without our prefix."""
+    return AliasChoices(f"KAFKA_{name}", f"NEWS_INGEST_KAFKA_{name}")
+
+
+class Settings(BaseSettings):
+    """Runtime configuration. Env var = `NEWS_INGEST_` + field name upper-cased, unless noted."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWS_INGEST_", frozen=True, extra="ignore")
+
+    # --- Kafka connection (env: KAFKA_*) ---------------------------------------------------------
+    kafka_bootstrap_servers: str | None = Field(None, validation_alias=_kafka("BOOTSTRAP_SERVERS"))
+    kafka_security_protocol: str = Field("PLAINTEXT", validation_alias=_kafka("SECURITY_PROTOCOL"))
+    kafka_sasl_mechanism: str | None = Field(None, validation_alias=_kafka("SASL_MECHANISM"))
+    kafka_sasl_username: str | None = Field(None, validation_alias=_kafka("SASL_USERNAME"))
+    kafka_sasl_password: SecretStr | None = Field(None, validation_alias=_kafka("SASL_PASSWORD"))
+    kafka_ssl_cafile: str | None = Field(None, validation_alias=_kafka("SSL_CAFILE"))
+    kafka_ssl_certfile: str | None = Field(None, validation_alias=_kafka("SSL_CERTFILE"))
+    kafka_ssl_keyfile: str | None = Field(None, validation_alias=_kafka("SSL_KEYFILE"))
+
+    # --- Application ---------------------------------------------------------------------------
+    app_id: str = "news-ingest"
+    stages: str = ",".join(ALL_STAGES)
+    data_dir: Path = Path(".news-ingest")
+    topic_raw: str = "articles.raw"
+    topic_extracted: str = "articles.extracted"
+    topic_normalized: str = "articles.normalized"
+    topic_tagged: str = "articles.tagged"
+    topic_enriched: str = "articles.enriched"
+    topic_deadletter: str = "articles.deadletter"
+    topic_partitions: int = Field(4, ge=1)
+    topic_replication: int = Field(1, ge=1)
+    processing_guarantee: str = Field("at_least_once", pattern="^(at_least_once|exactly_once)$")
+    web_port: int = 6066
+    web_host: str = "0.0.0.0"  # noqa: S104  (a container must be reachable by its probes)
+    log_level: str = "info"
+
+    # --- Stage execution -----------------------------------------------------------------------
+    pool_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    pool_max_tasks: int = Field(500, ge=0, description="recycle a pool process after N documents")
+    pool_memory_mb: int = Field(2048, ge=0, description="address-space cap per pool process; 0 = none")
+    stage_timeout_seconds: float = Field(20.0, gt=0)
+    max_input_bytes: int = Field(16 * 1024 * 1024, gt=0)
+
+    # --- Stage behaviour -----------------------------------------------------------------------
+    extract_favor_precision: bool = False
+    dedup_retention_days: float = Field(7.0, gt=0)
+
+    def stage_names(self) -> tuple[str, ...]:
+        names = tuple(s.strip() for s in self.stages.split(",") if s.strip())
+        unknown = [s for s in names if s not in ALL_STAGES]
+        if unknown:
+            raise ValueError(f"unknown stage(s) {unknown}; choose from {ALL_STAGES}")
+        return names
+
+    def extract_config(self) -> ExtractConfig:
+        return ExtractConfig(max_input_bytes=self.max_input_bytes, favor_precision=self.extract_favor_precision)
+
+    def normalize_config(self) -> NormalizeConfig:
+        return NormalizeConfig()
+
+    def entities_config(self) -> EntitiesConfig:
+        return EntitiesConfig()
+
+    def dedup_config(self) -> DedupConfig:
+        return DedupConfig(retention_days=self.dedup_retention_days)

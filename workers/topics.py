@@ -1,0 +1,59 @@
+"""The topic map (names from settings) and idempotent topic creation with an admin client."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from workers.kafka import MAX_MESSAGE_BYTES, aiokafka_options
+from workers.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class StageTopics:
+    """Which topic a stage reads and which it writes."""
+
+    source: str
+    sink: str
+
+
+def stage_topics(settings: Settings) -> dict[str, StageTopics]:
+    return {
+        "extract": StageTopics(settings.topic_raw, settings.topic_extracted),
+        "normalize": StageTopics(settings.topic_extracted, settings.topic_normalized),
+        "tag": StageTopics(settings.topic_normalized, settings.topic_tagged),
+        "dedup": StageTopics(settings.topic_tagged, settings.topic_enriched),
+    }
+
+
+def all_topics(settings: Settings) -> list[str]:
+    return [settings.topic_raw, settings.topic_extracted, settings.topic_normalized, settings.topic_tagged,
+            settings.topic_enriched, settings.topic_deadletter]
+
+
+async def ensure_topics(settings: Settings, *, attempts: int = 30) -> None:
+    """Create the pipeline's topics if missing (partitions and message size from settings)."""
+    config = {"max.message.bytes": str(MAX_MESSAGE_BYTES)}
+    wanted = [NewTopic(name, settings.topic_partitions, settings.topic_replication, topic_configs=config)
+              for name in all_topics(settings)]
+    for attempt in range(attempts):
+        admin = AIOKafkaAdminClient(**aiokafka_options(settings))
+        try:
+            await admin.start()
+            existing = set(await admin.list_topics())
+            missing = [t for t in wanted if t.name not in existing]
+            if missing:
+                try:
+                    await admin.create_topics(missing)
+                except TopicAlreadyExistsError:
+                    pass  # another worker created it first
+            return
+        except Exception:  # the cluster may still be electing its controller
+            if attempt == attempts - 1:
+                raise
+            await asyncio.sleep(1)
+        finally:
+            await admin.close()
