@@ -1,0 +1,29 @@
+"""Loading the shared development data (`../shared/data`, read in place, never copied)."""
+
+from __future__ import annotations
+
+import gzip
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def shared_dir() -> Path:
+    """`NEWS_INGEST_SHARED_DIR`, else the `shared/` folder beside the checkout."""
+    return Path(os.environ.get("NEWS_INGEST_SHARED_DIR", REPO.parent / "shared"))
+
+
+def rows(name: str) -> Iterator[dict[str, Any]]:
+    """Rows of one gzip JSON Lines file in `shared/data`, e.g. `rows("dates_dev.jsonl.gz")`."""
+    with gzip.open(shared_dir() / "data" / name, "rb") as lines:
+        for line in lines:
+            yield orjson.loads(line)
+
+
+def seed_paths() -> list[Path]:
+    return sorted((shared_dir() / "seeds").glob("*.txt"))
