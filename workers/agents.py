@@ -50,7 +50,7 @@ def _raw_topic(app: faust.App, name: str) -> faust.TopicT:
 def _fingerprint_key(value: bytes) -> bytes:
     try:
         return fingerprint(Article.from_bytes(value).text).encode()
-    except Exception:  # noqa: BLE001  (a record we cannot read is dead-lettered by the step itself)
+    except Exception:
         return b"undecodable"
 
 
@@ -86,7 +86,7 @@ def register_agents(app: faust.App, settings: Settings) -> None:
         pure_agent("tag", lambda steps: steps.tag)
     if "dedup" in names:
         index = app.Table("dedup-index", default=None, partitions=settings.topic_partitions,
-                          key_serializer="json", value_serializer="json")
+                          schema=faust.Schema(key_serializer="json", value_serializer="json"))
         sink = _raw_topic(app, topics["dedup"].sink)
 
         async def dedup(stream: faust.StreamT[Any]) -> AsyncIterator[None]:
@@ -96,6 +96,7 @@ def register_agents(app: faust.App, settings: Settings) -> None:
 
         app.agent(_raw_topic(app, topics["dedup"].source), name="dedup")(dedup)
 
-    @app.on_before_shutdown.connect  # type: ignore[misc]
-    async def _close_pool(app: faust.App, **_: Any) -> None:
+    async def close_pool(sender: Any, *args: Any, signal: Any, **kwargs: Any) -> None:
         runtime.close()
+
+    app.on_before_shutdown.connect(close_pool)

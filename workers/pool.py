@@ -41,7 +41,7 @@ class StagePool:
             raise _as_stage_error(exc, timeout) from exc
 
     def close(self) -> None:
-        self._pool.stop()
+        self._pool.stop()  # type: ignore[no-untyped-call]
         self._pool.join(timeout=10)
 
 

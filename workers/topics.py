@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -46,14 +47,13 @@ async def ensure_topics(settings: Settings, *, attempts: int = 30) -> None:
             existing = set(await admin.list_topics())
             missing = [t for t in wanted if t.name not in existing]
             if missing:
-                try:
+                with contextlib.suppress(TopicAlreadyExistsError):  # another worker was first
                     await admin.create_topics(missing)
-                except TopicAlreadyExistsError:
-                    pass  # another worker created it first
-            return
         except Exception:  # the cluster may still be electing its controller
             if attempt == attempts - 1:
                 raise
             await asyncio.sleep(1)
+        else:
+            return
         finally:
             await admin.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import subprocess
 import sys
@@ -51,15 +52,8 @@ def run(paths: tuple[str, ...], limit: int | None) -> None:
             count = asyncio.run(send_records(settings, _records(paths, None)))
             click.echo(f"produced {count} record(s) to {settings.topic_raw}", err=True)
         click.echo("waiting for events (Ctrl-C to stop) ...", err=True)
-        try:
-            asyncio.run(_print_events(settings, limit))
-        except KeyboardInterrupt:
-            pass
-
-
-async def _print_events(settings, limit: int | None) -> None:  # type: ignore[no-untyped-def]
-    enriched = tail_topic(settings, settings.topic_enriched, from_beginning=True, follow=True, limit=limit)
-    await enriched
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(tail_topic(settings, settings.topic_enriched, from_beginning=True, follow=True, limit=limit))
 
 
 def _stop(worker: subprocess.Popen[bytes]) -> None:
