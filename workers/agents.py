@@ -99,4 +99,4 @@ def register_agents(app: faust.App, settings: Settings) -> None:
     async def close_pool(sender: Any, *args: Any, signal: Any, **kwargs: Any) -> None:
         runtime.close()
 
-    app.on_before_shutdown.connect(close_pool)
+    app.on_before_shutdown.connect(close_pool)  # type: ignore[arg-type]  # mode types sync receivers only
