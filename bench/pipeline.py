@@ -162,11 +162,11 @@ def main() -> None:
               f"cpus: {os.cpu_count()}")
         off = offline(settings, records)
         print(f"enrich (offline):  {off['articles_per_s']:7.1f} articles/s  ({off['seconds']:.1f} s)  "
-              f"peak RSS driver {off['peak_rss_mb_driver']:.0f} MB, pool process {off['peak_rss_mb_pool_process']:.0f} MB")
+              f"peak RSS driver {off['peak_rss_mb_driver']:.0f} MB, pool {off['peak_rss_mb_pool_process']:.0f} MB")
         rate = off["articles_per_s"] / 2
         kaf = kafka_path(settings, records, workdir, rate)
         print(f"kafka (worker):    {kaf['articles_per_s']:7.1f} articles/s  ({kaf['seconds']:.1f} s)  "
-              f"peak RSS worker {kaf['peak_rss_mb_worker']:.0f} MB, pool process {kaf['peak_rss_mb_pool_process']:.0f} MB")
+              f"peak RSS worker {kaf['peak_rss_mb_worker']:.0f} MB, pool {kaf['peak_rss_mb_pool_process']:.0f} MB")
         print(f"kafka latency produce->enriched: p50 {kaf['p50_ms']:.0f} ms, p95 {kaf['p95_ms']:.0f} ms, "
               f"p99 {kaf['p99_ms']:.0f} ms (burst: all {len(records)} sent at once, so this is mostly queueing)")
         print(f"kafka latency at {rate:.1f} articles/s (half the offline rate): p50 {kaf['paced_p50_ms']:.0f} ms, "

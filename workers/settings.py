@@ -62,7 +62,7 @@ class Settings(BaseSettings):
     pool_max_tasks: int = Field(500, ge=0, description="recycle a pool process after N documents")
     pool_memory_mb: int = Field(2048, ge=0, description="address-space cap per pool process; 0 = none")
     stage_timeout_seconds: float = Field(20.0, gt=0)
-    max_input_bytes: int = Field(16 * 1024 * 1024, gt=0)
+    max_input_bytes: int = Field(8 * 1024 * 1024, gt=0)
 
     # --- Stage behaviour -----------------------------------------------------------------------
     extract_favor_precision: bool = False

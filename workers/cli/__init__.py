@@ -7,6 +7,7 @@ import click
 from workers.cli.enrich import enrich
 from workers.cli.kafka import kafka
 from workers.cli.produce import produce
+from workers.cli.replay import replay
 from workers.cli.run import run
 from workers.cli.tail import tail
 from workers.cli.worker import worker
@@ -18,5 +19,5 @@ def main() -> None:
     """Streaming news-ingest worker: raw articles in, enriched article events out."""
 
 
-for command in (produce, tail, worker, enrich, run, kafka):
+for command in (produce, tail, worker, enrich, run, replay, kafka):
     main.add_command(command)
