@@ -17,7 +17,7 @@ import json
 import re
 from typing import Any
 
-from lxml import html as lxml_html
+from lxml import html as lxml_html  # type: ignore[import-untyped]
 
 _META_NAMES = (
     "article:published_time", "og:published_time", "og:article:published_time", "pubdate", "publishdate",

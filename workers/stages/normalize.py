@@ -35,9 +35,10 @@ def run(article: Article, cfg: NormalizeConfig, now: datetime) -> Article:
                                min_confidence=cfg.min_language_confidence,
                                min_letters=cfg.min_language_letters, min_margin=cfg.min_language_margin)
     code = str(language["code"])
-    hosts = [article.url, article.metadata.get("canonical_url"), article.source, article.metadata.get("sitename")]
-    resolution = resolve(text, article.metadata, article.hints, article.url, hosts,
-                         code if code != "und" else None, now)
+    hosts = [article.url, article.metadata.get("canonical_url"), article.source,
+             article.metadata.get("sitename")]
+    resolution = resolve(text, article.metadata, article.hints, url=article.url, hosts=hosts,
+                         language=code if code != "und" else None, now=now)
     published = resolution.published
     dates = find_dates(text, published.local.date() if published else None,
                        language=code) if cfg.find_text_dates else []

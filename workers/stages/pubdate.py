@@ -112,7 +112,7 @@ def _from_url(url: str | None) -> Stamp | None:
     return None
 
 
-def candidates(article_text: str, metadata: dict[str, Any], hints: dict[str, Any], url: str | None,
+def candidates(article_text: str, metadata: dict[str, Any], hints: dict[str, Any], url: str | None, *,
                reference_year: int, month_first: bool) -> list[Candidate]:
     """Every date candidate, most trusted first (see the module docstring)."""
     found: list[Candidate] = []
@@ -122,7 +122,8 @@ def candidates(article_text: str, metadata: dict[str, Any], hints: dict[str, Any
             found.append(Candidate(source, name, stamp))
 
     # Machine-written slash dates (`11/01/2023 12:43`) follow the US order.
-    add("metadata", "published_time", _parse(metadata.get("published_time"), reference_year, month_first=True))
+    published_time = metadata.get("published_time")
+    add("metadata", "published_time", _parse(published_time, reference_year, month_first=True))
     add("metadata", "date", _parse(metadata.get("date"), reference_year, month_first=True))
     for name in ("date_text", "kicker"):
         value = metadata.get(name)
@@ -163,11 +164,11 @@ def _localise(stamp: Stamp, clock: time | None, tz: tzinfo | None, inferred: tup
                      precision)
 
 
-def resolve(text: str, metadata: dict[str, Any], hints: dict[str, Any], url: str | None,
+def resolve(text: str, metadata: dict[str, Any], hints: dict[str, Any], *, url: str | None,
             hosts: list[str | None], language: str | None, now: datetime) -> Resolution:
     """Choose the publication instant and its zone; implausible candidates become `issues`."""
     inferred = infer_zone(hosts, text, language)
-    found = candidates(text, metadata, hints, url, now.year, month_first=language == "en")
+    found = candidates(text, metadata, hints, url, reference_year=now.year, month_first=language == "en")
     latest = now.astimezone(UTC) + timedelta(days=1)
     resolution = Resolution(None)
     plausible: list[tuple[Candidate, Published]] = []

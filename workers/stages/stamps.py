@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 from workers.stages.datewords import AMBIGUOUS_EN_MONTHS, MONTH_RE, ZONE_ABBREVIATIONS, ZONE_RE, month_number
@@ -25,7 +25,7 @@ _TIME = (
     rf"(?:\s*(?P<tz>Z\b|{_OFFSET}|\(?(?:{ZONE_RE})\)?(?![^\W\d_])))?"
 )
 # Between a date and its time: comma, "um", "at", "à", "a las", "alle", "-", "|", "/".
-_GAP = r"(?:\s*(?:,|\||/|–|-|·|•)?\s*(?:(?i:um|at|à|a\s+las|alle|ore|gegen|,)\s*)?)"
+_GAP = r"(?:\s*(?:,|\||/|\u2013|-|·|•)?\s*(?:(?i:um|at|à|a\s+las|alle|ore|gegen|,)\s*)?)"
 
 _NUMERIC = (
     rf"(?<![\d.,/])(?:{_DAY}\.\s?(?P<m>[01]?\d)\.\s?(?P<y2>(?:19|20)?\d{{2}})"
@@ -44,7 +44,7 @@ _TEXT_MDY = (
 _DATE = rf"(?:{_NUMERIC}|{_TEXT_DMY}|{_TEXT_MDY})"
 STAMP = re.compile(rf"{_DATE}(?:(?:T|{_GAP}){_TIME})?")
 # A time printed before its date: "7:10 PM EST, Mon March 2, 2020", "20:50 Uhr | 31.12.2025".
-_LEAD_TIME = re.compile(rf"(?<![\d:.]){_TIME}\s*(?:,|\||–|-|·|•|/)?\s*(?:[^\W\d_]{{2,10}}\.?,?\s*)?$")
+_LEAD_TIME = re.compile(rf"(?<![\d:.]){_TIME}\s*(?:,|\||\u2013|-|·|•|/)?\s*(?:[^\W\d_]{{2,10}}\.?,?\s*)?$")
 _ISO_FULL = re.compile(
     r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?\s*$"
 )
@@ -83,7 +83,7 @@ def _zone(value: str | None) -> tzinfo | None:
         return None
     value = value.strip("()")
     if value == "Z":
-        return timezone.utc
+        return UTC
     if value[0] in "+-":
         return parse_offset(value)
     name = ZONE_ABBREVIATIONS.get(value.lower())
@@ -116,7 +116,7 @@ def _day(m: re.Match[str], reference_year: int, month_first: bool) -> date | Non
         day, month, year = int(g["sd"]), int(g["sm"]), g["sy"]
     elif g["a"] is not None:
         first, second, year = int(g["a"]), int(g["b"]), g["c"]
-        month_first = month_first and first <= 12 or second > 12
+        month_first = (month_first and first <= 12) or second > 12
         month, day = (first, second) if month_first else (second, first)
     elif g["td"] is not None:
         name = g["tm"]

@@ -48,7 +48,7 @@ class DateMention:
 
 
 _DAY_MONTH = re.compile(
-    rf"(?<![\w.,/])(?P<d>[0-3]?\d)(?:\.|st|nd|rd|th)?\s*(?:(?:bis|-|–|and|und)\s*[0-3]?\d\.?\s*)?"
+    rf"(?<![\w.,/])(?P<d>[0-3]?\d)(?:\.|st|nd|rd|th)?\s*(?:(?:bis|-|\u2013|and|und)\s*[0-3]?\d\.?\s*)?"
     rf"(?:of\s+)?(?P<m>(?i:{MONTH_RE}))\b\.?(?!\s*(?:19|20)\d\d)(?!\d)"
 )
 _MONTH_DAY = re.compile(

@@ -1,4 +1,4 @@
-"""Text clean-up that fixes offsets for every later stage: NFC, invisible characters out, whitespace collapsed.
+"""Text clean-up that fixes offsets for every later stage: NFC, invisible characters out, spaces collapsed.
 
 Runs before any offset is computed (dates here, entities in the tag stage), so offsets index the
 final `text`.

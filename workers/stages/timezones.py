@@ -45,7 +45,8 @@ TLD_ZONES: dict[str, str] = {
 DOMAIN_ZONES: dict[str, str] = {
     "nytimes.com": "America/New_York", "washingtonpost.com": "America/New_York",
     "wsj.com": "America/New_York", "cnn.com": "America/New_York", "foxnews.com": "America/New_York",
-    "nbcnews.com": "America/New_York", "cbsnews.com": "America/New_York", "abcnews.go.com": "America/New_York",
+    "nbcnews.com": "America/New_York", "cbsnews.com": "America/New_York",
+    "abcnews.go.com": "America/New_York",
     "usatoday.com": "America/New_York", "npr.org": "America/New_York", "politico.com": "America/New_York",
     "apnews.com": "America/New_York", "bloomberg.com": "America/New_York", "cnbc.com": "America/New_York",
     "latimes.com": "America/Los_Angeles", "sfchronicle.com": "America/Los_Angeles",
@@ -56,7 +57,8 @@ DOMAIN_ZONES: dict[str, str] = {
     "finanznachrichten.de": "Europe/Berlin", "oe24.at": "Europe/Vienna", "derstandard.at": "Europe/Vienna",
     "krone.at": "Europe/Vienna", "orf.at": "Europe/Vienna", "nzz.ch": "Europe/Zurich",
     "srf.ch": "Europe/Zurich", "lemonde.fr": "Europe/Paris", "elpais.com": "Europe/Madrid",
-    "corriere.it": "Europe/Rome", "repubblica.it": "Europe/Rome", "timesofindia.indiatimes.com": "Asia/Kolkata",
+    "corriere.it": "Europe/Rome", "repubblica.it": "Europe/Rome",
+    "timesofindia.indiatimes.com": "Asia/Kolkata",
     "scmp.com": "Asia/Hong_Kong", "japantimes.co.jp": "Asia/Tokyo", "abc.net.au": "Australia/Sydney",
     "smh.com.au": "Australia/Sydney", "cbc.ca": "America/Toronto", "theglobeandmail.com": "America/Toronto",
 }
