@@ -1,8 +1,9 @@
 """The publication instant of an article: candidates from every source, one choice, one time zone.
 
 Sources, most trusted first (the first plausible one gives the day):
-1. `metadata`: `metadata.published_time` (structured markup, see `htmldates.page_dates`), then
-   `metadata.date` (trafilatura/htmldate, usually a day).
+1. `metadata`: `metadata.date` (trafilatura's htmldate pass: a day, chosen by htmldate's evaluated
+   heuristics), then `metadata.published_time` (structured markup with time and offset, see
+   `htmldates.page_dates`).
 2. `text`: `metadata.date_text` (a stamp line extraction moved out of the body, e.g. `31.12.25, 20:50`),
    `metadata.kicker`, then a stamp near the top of the text: a date with a clock time, or a short line
    that is mostly a date, or a line led by `Veröffentlicht`/`Published`/`Stand`/`Posted`...
@@ -122,9 +123,9 @@ def candidates(article_text: str, metadata: dict[str, Any], hints: dict[str, Any
             found.append(Candidate(source, name, stamp))
 
     # Machine-written slash dates (`11/01/2023 12:43`) follow the US order.
+    add("metadata", "date", _parse(metadata.get("date"), reference_year, month_first=True))
     published_time = metadata.get("published_time")
     add("metadata", "published_time", _parse(published_time, reference_year, month_first=True))
-    add("metadata", "date", _parse(metadata.get("date"), reference_year, month_first=True))
     for name in ("date_text", "kicker"):
         value = metadata.get(name)
         if isinstance(value, str):
@@ -183,11 +184,48 @@ def resolve(text: str, metadata: dict[str, Any], hints: dict[str, Any], *, url: 
         plausible.append((candidate, published))
     if not plausible:
         return resolution
-    first, chosen = plausible[0]
+    first, chosen = _best_supported(plausible)
     if first.stamp.clock is None:
-        for other, published in plausible[1:]:
-            if other.stamp.clock is not None and published.local.date() == chosen.local.date():
-                chosen = _localise(first.stamp, other.stamp.clock, other.stamp.tz, inferred, first.source)
-                break
+        chosen = _with_clock(chosen, [c for c, _ in plausible[1:]], inferred)
     resolution.published = chosen
     return resolution
+
+
+def _best_supported(plausible: list[tuple[Candidate, Published]]) -> tuple[Candidate, Published]:
+    """The candidate whose day the most other sources confirm; ties go to the more trusted source.
+
+    Sources disagree on some pages (a syndicated JSON-LD stamp vs. the byline date); a day that the
+    URL or a text stamp repeats is more likely the one the outlet means. A day/month transposition
+    (`11/01/2023` read as 11 January by one parser and 1 November by the metadata rule) is resolved for
+    the machine-written slash stamp, which follows the US order.
+    """
+    days = [candidate.stamp.day for candidate, _ in plausible]
+    support = [sum(other == day for other in days) for day in days]
+    best = max(range(len(plausible)), key=lambda i: (support[i], -i))
+    first = plausible[best][0]
+    if first.field == "date":
+        for candidate, published in plausible:
+            day, other = first.stamp.day, candidate.stamp.day
+            if (candidate.field == "published_time" and "/" in candidate.stamp.text
+                    and (other.month, other.day) == (day.day, day.month) and other.year == day.year):
+                return candidate, published
+    return plausible[best]
+
+
+def _with_clock(day_only: Published, others: list[Candidate], inferred: tuple[str, str] | None) -> Published:
+    """Take the clock time from the first other candidate that falls on the same local day.
+
+    A candidate is read in the inferred zone first, then as printed (its own offset, `Z` as UTC), so
+    a `Z` stamp of 04:15 still confirms the day it names even where New York was still on the day before.
+    """
+    for other in others:
+        if other.stamp.clock is None:
+            continue
+        for zone_hint in (inferred, None):
+            reading = _localise(other.stamp, other.stamp.clock, other.stamp.tz, zone_hint, day_only.source)
+            if reading.local.date() == day_only.local.date():
+                if zone_hint is None and inferred and reading.zone_source == "assumed":
+                    reading = _localise(other.stamp, other.stamp.clock, other.stamp.tz, inferred,
+                                        day_only.source)
+                return reading
+    return day_only

@@ -1,7 +1,8 @@
 """Finding full calendar dates (with an optional clock time and zone) in text, by grammar, not by guessing.
 
 Covers `31.12.25, 20:50`, `31. Dezember 2025 um 20:50 Uhr`, `Dec. 31, 2025 8:50 p.m. ET`,
-`2025-12-31T20:50:00+01:00`, `31 décembre 2025 à 20h50`, `31 de diciembre de 2025`, `12/31/2025`.
+`2025-12-31T20:50:00+01:00`, `31 décembre 2025 à 20h50`, `31 de diciembre de 2025`, `12/31/2025`,
+`2020年7月12日`.
 We find candidates with regexes built from a closed vocabulary and validate each one, instead of
 dateparser's `search_dates`, which reads ordinary words (`Die`, `mit`, `may`) as dates.
 """
@@ -31,7 +32,9 @@ _NUMERIC = (
     rf"(?<![\d.,/])(?:{_DAY}\.\s?(?P<m>[01]?\d)\.\s?(?P<y2>(?:19|20)?\d{{2}})"
     rf"|(?P<iy>(?:19|20)\d{{2}})-(?P<im>[01]\d)-(?P<id>[0-3]\d)"
     rf"|(?P<sy>(?:19|20)\d{{2}})/(?P<sm>[01]?\d)/(?P<sd>[0-3]?\d)"
-    rf"|(?P<a>[0-3]?\d)/(?P<b>[0-3]?\d)/(?P<c>(?:19|20)?\d{{2}}))(?![\d/]|\.\d|,\d)"
+    rf"|(?P<a>[0-3]?\d)/(?P<b>[0-3]?\d)/(?P<c>(?:19|20)?\d{{2}})"
+    rf"|(?P<jy>(?:19|20)\d{{2}})\s?[年년]\s?(?P<jm>[01]?\d)\s?[月월]\s?(?P<jd>[0-3]?\d)\s?[日일]?)"
+    rf"(?![\d/]|\.\d|,\d)"
 )
 _TEXT_DMY = (
     rf"(?<![\w.])(?P<td>[0-3]?\d)(?:\.|st|nd|rd|th|er|º|°)?\s*(?:de\s+|of\s+)?"
@@ -114,6 +117,8 @@ def _day(m: re.Match[str], reference_year: int, month_first: bool) -> date | Non
         day, month, year = int(g["id"]), int(g["im"]), g["iy"]
     elif g["sy"] is not None:
         day, month, year = int(g["sd"]), int(g["sm"]), g["sy"]
+    elif g["jy"] is not None:
+        day, month, year = int(g["jd"]), int(g["jm"]), g["jy"]
     elif g["a"] is not None:
         first, second, year = int(g["a"]), int(g["b"]), g["c"]
         month_first = (month_first and first <= 12) or second > 12
@@ -156,7 +161,7 @@ def find_stamps(text: str, *, reference_year: int, month_first: bool = False) ->
 
 def _date_end(m: re.Match[str]) -> int:
     """End of the date part of a match whose time part did not validate."""
-    ends = [m.end(g) for g in ("y2", "id", "sd", "c", "ty", "uy") if m.group(g) is not None]
+    ends = [m.end(g) for g in ("y2", "id", "sd", "c", "jd", "ty", "uy") if m.group(g) is not None]
     return max(ends) if ends else m.end()
 
 
