@@ -89,3 +89,12 @@ ZONE_RE = alternation([z.upper() for z in ZONE_ABBREVIATIONS])  # upper case onl
 
 def month_number(name: str) -> int | None:
     return MONTHS.get(name.lower().rstrip("."))
+
+
+_SHORT_FULL_NAMES = frozenset({"mai", "may", "juni", "juli", "june", "july", "juin", "mars", "mayo", "août", "aout"})
+
+
+def is_abbreviation(name: str) -> bool:
+    """`Jan.`/`Sept.` are abbreviations (their dot belongs to them); `Juli.` ends a sentence."""
+    bare = name.lower().rstrip(".")
+    return len(bare) <= 4 and bare not in _SHORT_FULL_NAMES

@@ -31,6 +31,7 @@ from workers.stages.datewords import (
     UNITS,
     WEEKDAY_RE,
     WEEKDAYS,
+    is_abbreviation,
     month_number,
 )
 from workers.stages.stamps import find_stamps
@@ -41,6 +42,7 @@ class DateMention:
     start: int
     end: int
     value: date
+    kind: str = "absolute"  # absolute | weekday | relative
 
     def to_json(self, text: str) -> dict[str, Any]:
         return {"text": text[self.start:self.end], "start": self.start, "end": self.end,
@@ -70,7 +72,7 @@ _RELATIVE_DAY = re.compile(
 )
 _NOT_TOMORROW = re.compile(r"(?i:heute|gestern|am|den|jeden|dem|vom|bis|guten|einen|am\s+frühen)\s+$")
 _RELATIVE_SPAN = re.compile(
-    rf"\b(?:(?P<de>vor|in)\s+(?P<n1>\d{{1,2}}|(?i:{NUMBER_RE}))\s+(?P<u1>(?i:{UNIT_RE}))"
+    rf"\b(?:(?P<de>(?i:vor|in))\s+(?P<n1>\d{{1,2}}|(?i:{NUMBER_RE}))\s+(?P<u1>(?i:{UNIT_RE}))"
     rf"|(?P<n2>\d{{1,2}}|(?i:{NUMBER_RE}))\s+(?P<u2>(?i:{UNIT_RE}))\s+(?P<en>ago|from\s+now)"
     rf"|(?P<in>in)\s+(?P<n3>\d{{1,2}}|(?i:{NUMBER_RE}))\s+(?P<u3>(?i:{UNIT_RE})))\b"
 )
@@ -85,6 +87,7 @@ _NAMES_NOT_MONTHS = frozenset({"Mars", "Mar", "Gen", "Set", "Ago", "Mag"})
 _SENTENCE_START = re.compile(r"(?:^|[.!?:\"“„«»(\n]\s*)$")
 _RELATIVE_DAYS = {"vorgestern": -2, "gestern": -1, "yesterday": -1, "heute": 0, "today": 0, "tonight": 0,
                   "morgen": 1, "tomorrow": 1, "übermorgen": 2}
+_WEEKDAY_TO_DATE = re.compile(r",?\s*(?:(?i:den|dem|the)\s+)?")
 _FORWARD = {"nächsten", "kommenden", "next", "coming", "until", "bis", "ab"}
 _BACKWARD = {"vergangenen", "letzten", "vorigen", "last", "past", "seit", "since"}
 
@@ -144,8 +147,11 @@ def _absolute(text: str, ref: date, language: str | None) -> Iterator[DateMentio
                 continue
             month = month_number(name)
             value = _closest_year(int(m.group("d")), month, ref) if month else None
+            end = m.end()
+            if text[end - 1] == "." and not is_abbreviation(name):
+                end -= 1  # "11. Jänner." ends a sentence; "Jan." is an abbreviation
             if value:
-                yield DateMention(m.start(), m.end(), value)
+                yield DateMention(m.start(), end, value)
 
 
 def _weekdays(text: str, ref: date) -> Iterator[DateMention]:
@@ -160,7 +166,7 @@ def _weekdays(text: str, ref: date) -> Iterator[DateMention]:
             direction = 1 if ref.weekday() != WEEKDAYS[name] else 0
         else:
             direction = 0
-        yield DateMention(m.start(), m.end(), _weekday(WEEKDAYS[name], ref, direction))
+        yield DateMention(m.start(), m.end(), _weekday(WEEKDAYS[name], ref, direction), "weekday")
 
 
 def _relative(text: str, ref: date) -> Iterator[DateMention]:
@@ -172,7 +178,8 @@ def _relative(text: str, ref: date) -> Iterator[DateMention]:
             continue  # "USA Today", "Heute-Show": a capitalised word mid-sentence is a name
         if word.lower() not in _RELATIVE_DAYS:
             continue
-        yield DateMention(m.start(), m.end(), ref + timedelta(days=_RELATIVE_DAYS[word.lower()]))
+        delta = timedelta(days=_RELATIVE_DAYS[word.lower()])
+        yield DateMention(m.start(), m.end(), ref + delta, "relative")
     for m in _RELATIVE_SPAN.finditer(text):
         count = _number(m.group("n1") or m.group("n2") or m.group("n3"))
         unit = (m.group("u1") or m.group("u2") or m.group("u3")).lower()
@@ -181,7 +188,7 @@ def _relative(text: str, ref: date) -> Iterator[DateMention]:
         sign = -1 if (m.group("de") or "").lower() == "vor" or (m.group("en") or "").lower() == "ago" else 1
         days, months = UNITS[unit]
         value = ref + timedelta(days=sign * count * days) if days else _add_months(ref, sign * count * months)
-        yield DateMention(m.start(), m.end(), value)
+        yield DateMention(m.start(), m.end(), value, "relative")
 
 
 def find_dates(text: str, published: date | None, *, language: str | None = None) -> list[dict[str, Any]]:
@@ -200,6 +207,11 @@ def find_dates(text: str, published: date | None, *, language: str | None = None
     kept: list[DateMention] = []
     for mention in mentions:
         if kept and mention.start < kept[-1].end:
+            continue
+        if (kept and kept[-1].kind == "weekday" and mention.kind == "absolute"
+                and _WEEKDAY_TO_DATE.fullmatch(text, kept[-1].end, mention.start)):
+            # "am Freitag, 2. Jänner": the weekday names the date that follows, one mention.
+            kept[-1] = DateMention(kept[-1].start, mention.end, mention.value)
             continue
         kept.append(mention)
     return [mention.to_json(text) for mention in kept]
