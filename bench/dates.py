@@ -63,7 +63,7 @@ def ours(row: dict[str, Any], now: datetime) -> str | None:
 def htmldate_extensive(row: dict[str, Any]) -> str | None:
     try:
         found = find_date(row["html"], original_date=True)
-    except Exception:  # noqa: BLE001  (a rival's crash on one page counts as no date)
+    except Exception:  # a rival's crash on one page counts as no date
         return None
     return str(found)[:10] if found else None
 
@@ -145,7 +145,8 @@ def bench_language(limit: int | None) -> None:
                 correct += 1
             else:
                 wrong[f"{label}->{found['code']}"] += 1
-    print(f"language ID over {total} snippet pages with a `lang` label: accuracy {correct / max(1, total):.3f}, "
+    print(f"language ID over {total} snippet pages with a `lang` label: "
+          f"accuracy {correct / max(1, total):.3f}, "
           f"und {undetermined}, {1000 * seconds / max(1, total):.3f} ms/page")
     print("  labels:", dict(per_lang.most_common(10)), " errors:", dict(wrong.most_common(8)))
 

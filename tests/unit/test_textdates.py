@@ -25,7 +25,7 @@ CASES: list[tuple[str, str, date, list[tuple[str, str]]]] = [
     ("Am 2. Feber beginnt das Sommersemester.", "de", NYE, [("2. Feber", "2026-02-02")]),
     ("Seit dem 24. Februar 2022 führt Russland Krieg.", "de", NYE, [("24. Februar 2022", "2022-02-24")]),
     ("Am 3. Oktober 1990 wurde Deutschland wiedervereinigt.", "de", NYE, [("3. Oktober 1990", "1990-10-03")]),
-    ("Wien, 31. Dezember 2025 – Die Regierung tagte.", "de", NYE, [("31. Dezember 2025", "2025-12-31")]),
+    ("Wien, 31. Dezember 2025 \u2013 Die Regierung tagte.", "de", NYE, [("31. Dezember 2025", "2025-12-31")]),
     ("31.12.25, 20:50", "de", NYE, [("31.12.25, 20:50", "2025-12-31")]),
     ("Stand: 30.12.2025", "de", NYE, [("30.12.2025", "2025-12-30")]),
     ("Die Frist endet am 15.01.2026 um Mitternacht.", "de", NYE, [("15.01.2026", "2026-01-15")]),

@@ -91,7 +91,8 @@ def month_number(name: str) -> int | None:
     return MONTHS.get(name.lower().rstrip("."))
 
 
-_SHORT_FULL_NAMES = frozenset({"mai", "may", "juni", "juli", "june", "july", "juin", "mars", "mayo", "août", "aout"})
+_SHORT_FULL_NAMES = frozenset({"mai", "may", "juni", "juli", "june", "july", "juin", "mars", "mayo", "août",
+                               "aout"})
 
 
 def is_abbreviation(name: str) -> bool:
