@@ -129,7 +129,10 @@ def _day(m: re.Match[str], reference_year: int, month_first: bool) -> date | Non
             return None
         day, month, year = int(g["td"]), month_number(name) or 0, g["ty"]
     else:
-        day, month, year = int(g["ud"]), month_number(g["um"]) or 0, g["uy"]
+        name = g["um"]
+        if name.lower().rstrip(".") in AMBIGUOUS_EN_MONTHS and not name[0].isupper():
+            return None
+        day, month, year = int(g["ud"]), month_number(name) or 0, g["uy"]
     digits = year.lstrip("'")
     full_year = int(digits) if len(digits) == 4 else two_digit_year(int(digits), reference_year)
     try:
