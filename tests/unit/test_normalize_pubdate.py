@@ -39,8 +39,8 @@ def test_stamp_grammar(text: str, day: date, clock: time | None) -> None:
     assert (stamps[0].day, stamps[0].clock) == (day, clock)
 
 
-@pytest.mark.parametrize("text", ["Die USA mit der Ukraine", "Er ist 31 Jahre alt", "Seite 12.5", "32.13.2025",
-                                  "may 5 2020", "Version 1.2.3"])
+@pytest.mark.parametrize("text", ["Die USA mit der Ukraine", "Er ist 31 Jahre alt", "Seite 12.5",
+                                  "32.13.2025", "may 5 2020", "Version 1.2.3"])
 def test_no_stamp(text: str) -> None:
     assert find_stamps(text, reference_year=2025) == []
 
@@ -63,9 +63,11 @@ def test_zone_abbreviation_read_through_the_zone() -> None:
     assert stamp.local(UTC).isoformat() == "2025-07-04T20:50:00-04:00"
 
 
-def _resolve(text: str = "", *, metadata: dict[str, Any] | None = None, hints: dict[str, Any] | None = None,
-             url: str | None = None, source: str | None = None, language: str | None = "de") -> Any:
-    return resolve(text, metadata or {}, hints or {}, url=url, hosts=[url, source], language=language, now=NOW)
+def _resolve(text: str = "", *, metadata: dict[str, Any] | None = None,
+             hints: dict[str, Any] | None = None, url: str | None = None, source: str | None = None,
+             language: str | None = "de") -> Any:
+    return resolve(text, metadata or {}, hints or {}, url=url, hosts=[url, source], language=language,
+                   now=NOW)
 
 
 def test_naive_local_time_in_the_domain_zone() -> None:
@@ -83,7 +85,8 @@ def test_page_offset_wins_over_domain() -> None:
 
 
 def test_utc_stamp_shown_in_the_inferred_zone() -> None:
-    published = _resolve(metadata={"published_time": "2025-07-01T10:00:00Z"}, url="https://example.at/x").published
+    published = _resolve(metadata={"published_time": "2025-07-01T10:00:00Z"},
+                         url="https://example.at/x").published
     assert published.local.isoformat() == "2025-07-01T12:00:00+02:00"
     assert published.zone == "Europe/Vienna"
 
@@ -97,7 +100,8 @@ def test_no_zone_known_is_utc_assumed() -> None:
 def test_day_only_is_noon_local_with_day_precision() -> None:
     published = _resolve(hints={"published_at": "2025-12-31"}).published
     assert published.local.isoformat() == "2025-12-31T12:00:00+01:00"
-    assert (published.precision, published.zone, published.zone_source) == ("day", "Europe/Berlin", "language")
+    assert published.precision == "day"
+    assert (published.zone, published.zone_source) == ("Europe/Berlin", "language")
 
 
 def test_clock_from_a_same_day_stamp() -> None:
@@ -118,11 +122,12 @@ def test_date_text_from_extraction_metadata() -> None:
 
 def test_url_date() -> None:
     published = _resolve(url="https://www.example.it/2025/12/30/notizia.html", language="it").published
-    assert (published.local.date(), published.source, published.zone) == (date(2025, 12, 30), "url", "Europe/Rome")
+    assert (published.local.date(), published.source) == (date(2025, 12, 30), "url")
+    assert published.zone == "Europe/Rome"
 
 
 def test_body_date_far_down_is_not_a_publication_date() -> None:
-    text = "x " * 1000 + "Am 24. Februar 2022 begann der Krieg, erklärte er in einem längeren Gespräch mit uns."
+    text = "x " * 1000 + "Am 24. Februar 2022 begann der Krieg, erklärte er in einem langen Gespräch."
     assert _resolve(text).published is None
 
 
