@@ -107,3 +107,14 @@ def test_config_and_run_pickle_for_the_pool() -> None:
 def test_title_is_cleaned_to_one_line(title: str | None) -> None:
     article = normalize.run(Article(id="x", text="Text", title=title), CFG, NOW)
     assert article.title == (None if title is None else "USA nehmen neuen Anlauf")
+
+
+def test_settings_build_the_config_slice(monkeypatch: pytest.MonkeyPatch) -> None:
+    from workers.settings import Settings
+
+    monkeypatch.setenv("NEWS_INGEST_LANGUAGE_MIN_MARGIN", "0.35")
+    monkeypatch.setenv("NEWS_INGEST_NORMALIZE_TEXT_DATES", "false")
+    cfg = Settings().normalize_config()
+    assert (cfg.min_language_margin, cfg.find_text_dates) == (0.35, False)
+    article = normalize.run(Article(id="x", text="Am Mittwoch.", hints={"published_at": "2025-12-31"}), cfg, NOW)
+    assert article.dates == []
