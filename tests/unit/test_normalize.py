@@ -12,6 +12,7 @@ from bench.devdata import seed_paths
 from workers.cli.inputs import text_record
 from workers.records import Article, RawArticle, enriched_event
 from workers.schemas import validator
+from workers.settings import Settings
 from workers.stages import extract, normalize
 
 NOW = datetime(2026, 1, 2, 12, 0, tzinfo=UTC)
@@ -110,11 +111,10 @@ def test_title_is_cleaned_to_one_line(title: str | None) -> None:
 
 
 def test_settings_build_the_config_slice(monkeypatch: pytest.MonkeyPatch) -> None:
-    from workers.settings import Settings
-
     monkeypatch.setenv("NEWS_INGEST_LANGUAGE_MIN_MARGIN", "0.35")
     monkeypatch.setenv("NEWS_INGEST_NORMALIZE_TEXT_DATES", "false")
     cfg = Settings().normalize_config()
     assert (cfg.min_language_margin, cfg.find_text_dates) == (0.35, False)
-    article = normalize.run(Article(id="x", text="Am Mittwoch.", hints={"published_at": "2025-12-31"}), cfg, NOW)
+    article = Article(id="x", text="Am Mittwoch.", hints={"published_at": "2025-12-31"})
+    article = normalize.run(article, cfg, NOW)
     assert article.dates == []
