@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 import time
 
 import pytest
@@ -58,7 +59,9 @@ def test_three_letter_labels_are_not_iso_639_1() -> None:
 def test_fast() -> None:
     text = " ".join(SAMPLES.values()) * 20
     detect_language(text, None, **KW)  # model load
-    start = time.perf_counter()
-    for _ in range(200):
+    seconds = []
+    for _ in range(51):
+        start = time.perf_counter()
         detect_language(text, None, **KW)
-    assert (time.perf_counter() - start) / 200 < 0.002
+        seconds.append(time.perf_counter() - start)
+    assert statistics.median(seconds) < 0.001  # the median shrugs off a busy neighbour on the CPU

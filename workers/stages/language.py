@@ -27,12 +27,11 @@ def _detector() -> LangDetector:
 
 def _sample(text: str) -> str:
     """Up to ~1,200 characters from the start and the middle: the top alone is often a headline."""
-    flat = " ".join(text.split())
-    if len(flat) <= _SAMPLE_CHARS:
-        return flat
+    if len(text) <= _SAMPLE_CHARS:
+        return " ".join(text.split())
     half = _SAMPLE_CHARS // 2
-    middle = len(flat) // 2
-    return f"{flat[:half]} {flat[middle:middle + half]}"
+    middle = len(text) // 2
+    return " ".join(f"{text[:half]} {text[middle:middle + half]}".split())
 
 
 def _iso639_1(label: str) -> str | None:

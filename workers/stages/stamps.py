@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from workers.stages.datewords import AMBIGUOUS_EN_MONTHS, MONTH_RE, ZONE_ABBREVIATIONS, ZONE_RE, month_number
+from workers.stages.datewords import AMBIGUOUS_EN_MONTHS, ZONE_ABBREVIATIONS, ZONE_RE, month_number
 
 _DAY = r"(?P<d>[0-3]?\d)"
 _YEAR4 = r"(?P<y>(?:19|20)\d{2})"
@@ -28,8 +29,12 @@ _TIME = (
 # Between a date and its time: comma, "um", "at", "à", "a las", "alle", "-", "|", "/".
 _GAP = r"(?:\s*(?:,|\||/|\u2013|-|·|•)?\s*(?:(?i:um|at|à|a\s+las|alle|ore|gegen|,)\s*)?)"
 
+# The two branches that start with a digit are only tried where a digit run starts (see
+# `find_stamps`), so they carry no lookbehind; a month word is matched as any word and checked
+# against the vocabulary in code — both keep the scan at well under a millisecond per article.
+_WORD = r"[^\W\d_]{3,10}"
 _NUMERIC = (
-    rf"(?<![\d.,/])(?:{_DAY}\.\s?(?P<m>[01]?\d)\.\s?(?P<y2>(?:19|20)?\d{{2}})"
+    rf"(?:{_DAY}\.\s?(?P<m>[01]?\d)\.\s?(?P<y2>(?:19|20)?\d{{2}})"
     rf"|(?P<iy>(?:19|20)\d{{2}})-(?P<im>[01]\d)-(?P<id>[0-3]\d)"
     rf"|(?P<sy>(?:19|20)\d{{2}})/(?P<sm>[01]?\d)/(?P<sd>[0-3]?\d)"
     rf"|(?P<a>[0-3]?\d)/(?P<b>[0-3]?\d)/(?P<c>(?:19|20)?\d{{2}})"
@@ -37,17 +42,19 @@ _NUMERIC = (
     rf"(?![\d/]|\.\d|,\d)"
 )
 _TEXT_DMY = (
-    rf"(?<![\w.])(?P<td>[0-3]?\d)(?:\.|st|nd|rd|th|er|º|°)?\s*(?:de\s+|of\s+)?"
-    rf"(?P<tm>(?i:{MONTH_RE}))\b\.?(?:,?\s*(?:de\s+|del\s+)?(?P<ty>(?:19|20)\d{{2}}|'\d{{2}}))(?!\d)"
+    rf"(?P<td>[0-3]?\d)(?:\.|st|nd|rd|th|er|º|°)?\s*(?:de\s+|of\s+)?"
+    rf"(?P<tm>{_WORD})\b\.?(?:,?\s*(?:de\s+|del\s+)?(?P<ty>(?:19|20)\d{{2}}|'\d{{2}}))(?!\d)"
 )
 _TEXT_MDY = (
-    rf"(?<![\w.])(?P<um>(?i:{MONTH_RE}))\b\.?\s+(?P<ud>[0-3]?\d)(?:st|nd|rd|th)?,?\s+"
+    rf"\b(?P<um>{_WORD})\.?\s+(?P<ud>[0-3]?\d)(?:st|nd|rd|th)?,?\s+"
     rf"(?P<uy>(?:19|20)\d{{2}})(?!\d)"
 )
-_DATE = rf"(?:{_NUMERIC}|{_TEXT_DMY}|{_TEXT_MDY})"
-STAMP = re.compile(rf"{_DATE}(?:(?:T|{_GAP}){_TIME})?")
+_DIGIT_RUN = re.compile(r"\d+")
+_DIGIT_FIRST = re.compile(rf"(?:{_NUMERIC}|{_TEXT_DMY})(?:(?:T|{_GAP}){_TIME})?")
+_WORD_FIRST = re.compile(rf"{_TEXT_MDY}(?:{_GAP}{_TIME})?")
 # A time printed before its date: "7:10 PM EST, Mon March 2, 2020", "20:50 Uhr | 31.12.2025".
 _LEAD_TIME = re.compile(rf"(?<![\d:.]){_TIME}\s*(?:,|\||\u2013|-|·|•|/)?\s*(?:[^\W\d_]{{2,10}}\.?,?\s*)?$")
+_ALL_GROUPS = (*_DIGIT_FIRST.groupindex, *_WORD_FIRST.groupindex)
 _ISO_FULL = re.compile(
     r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?\s*$"
 )
@@ -94,7 +101,7 @@ def _zone(value: str | None) -> tzinfo | None:
 
 
 def _clock(m: re.Match[str]) -> tuple[time, tzinfo | None] | None:
-    if m.group("H") is None:
+    if "H" not in m.re.groupindex or m.group("H") is None:
         return None
     hour, minute, second = int(m.group("H")), int(m.group("M") or 0), int(m.group("S") or 0)
     ampm = (m.group("ampm") or "").lower().replace(".", "").replace(" ", "")
@@ -110,7 +117,7 @@ def _clock(m: re.Match[str]) -> tuple[time, tzinfo | None] | None:
 
 
 def _day(m: re.Match[str], reference_year: int, month_first: bool) -> date | None:
-    g = m.groupdict()
+    g: dict[str, Any] = dict.fromkeys(_ALL_GROUPS) | m.groupdict()
     if g["d"] is not None:
         day, month, year = int(g["d"]), int(g["m"]), g["y2"]
     elif g["iy"] is not None:
@@ -147,7 +154,7 @@ def find_stamps(text: str, *, reference_year: int, month_first: bool = False) ->
     `month_first` reads `1/2/2025` as 2 January (US English); an impossible reading flips it.
     """
     found: list[Stamp] = []
-    for m in STAMP.finditer(text):
+    for m in _matches(text):
         day = _day(m, reference_year, month_first)
         if day is None:
             continue
@@ -162,9 +169,33 @@ def find_stamps(text: str, *, reference_year: int, month_first: bool = False) ->
     return found
 
 
+def _matches(text: str) -> list[re.Match[str]]:
+    """Date-shaped matches in text order, without overlaps (not yet validated)."""
+    found: list[re.Match[str]] = []
+    last_end = -1
+    for run in _DIGIT_RUN.finditer(text):
+        start = run.start()
+        if start < last_end or (start and (text[start - 1] in ".,/" or text[start - 1].isalnum())):
+            continue
+        m = _DIGIT_FIRST.match(text, start)
+        if m and (m.group("tm") is None or month_number(m.group("tm"))):
+            found.append(m)
+            last_end = m.end()
+    words = [m for m in _WORD_FIRST.finditer(text) if month_number(m.group("um"))]
+    if not words:
+        return found
+    merged: list[re.Match[str]] = []
+    for m in sorted([*found, *words], key=lambda m: m.start()):
+        if merged and m.start() < merged[-1].end():
+            continue
+        merged.append(m)
+    return merged
+
+
 def _date_end(m: re.Match[str]) -> int:
     """End of the date part of a match whose time part did not validate."""
-    ends = [m.end(g) for g in ("y2", "id", "sd", "c", "jd", "ty", "uy") if m.group(g) is not None]
+    ends = [m.end(g) for g in ("y2", "id", "sd", "c", "jd", "ty", "uy")
+            if g in m.re.groupindex and m.group(g) is not None]
     return max(ends) if ends else m.end()
 
 

@@ -25,9 +25,7 @@ from typing import Any
 from workers.stages.datewords import (
     AMBIGUOUS_EN_MONTHS,
     MONTH_RE,
-    NUMBER_RE,
     NUMBER_WORDS,
-    UNIT_RE,
     UNITS,
     WEEKDAY_RE,
     WEEKDAYS,
@@ -53,17 +51,22 @@ _DAY_MONTH = re.compile(
     rf"(?<![\w.,/])(?P<d>[0-3]?\d)(?:\.|st|nd|rd|th)?\s*(?:(?:bis|-|\u2013|and|und)\s*[0-3]?\d\.?\s*)?"
     rf"(?:of\s+)?(?P<m>(?i:{MONTH_RE}))\b\.?(?!\s*(?:19|20)\d\d)(?!\d)"
 )
+# Month words are matched as any word and checked against the vocabulary in code, and weekday
+# phrases are anchored on the weekday name: a leading case-insensitive alternation would be tried at
+# every position of the text and cost milliseconds per article.
+_WORD = r"[^\W\d_]{3,10}"
 _MONTH_DAY = re.compile(
-    rf"(?<![\w.])(?P<m>(?i:{MONTH_RE}))\b\.?\s+(?:the\s+)?(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\b(?!,?\s*(?:19|20)\d\d)"
+    rf"\b(?P<m>{_WORD})\b\.?\s+(?:the\s+)?(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\b(?!,?\s*(?:19|20)\d\d)"
     rf"(?![:.]\d)"
 )
-_WEEKDAY_SUFFIX = r"(?:abend|morgen|nachmittag|vormittag|mittag|nacht|früh)?"
 _WEEKDAY = re.compile(
-    rf"\b(?P<pre>(?i:am|an\s+diesem|diesen|dieser|seit|bis|ab|vergangenen|letzten|vorigen|nächsten|"
-    rf"kommenden|on|last|next|this|since|until|by|from|past|coming))\s+"
-    rf"(?:(?i:dem|den)\s+)?(?P<w>(?:{WEEKDAY_RE.title()}|{WEEKDAY_RE}))(?i:{_WEEKDAY_SUFFIX})\b"
-    rf"|\b(?P<w2>{'|'.join(w.title() for w in WEEKDAYS)})(?P<part>abend|morgen|nachmittag|vormittag|nacht|"
-    rf"(?:\s+(?:morning|afternoon|evening|night)))\b"
+    rf"(?P<w>{WEEKDAY_RE.title()}|{WEEKDAY_RE})(?P<part>abend|morgen|nachmittag|vormittag|mittag|nacht|früh|"
+    rf"\s+(?:morning|afternoon|evening|night))?\b"
+)
+_WEEKDAY_PREPOSITION = re.compile(
+    r"\b(?P<pre>am|an\s+diesem|diesen|dieser|seit|bis|ab|vergangenen|letzten|vorigen|nächsten|"
+    r"kommenden|on|last|next|this|since|until|by|from|past|coming)\s+(?:(?:dem|den)\s+)?$",
+    re.IGNORECASE,
 )
 _RELATIVE_DAY = re.compile(
     r"\b(?P<w>vorgestern|gestern|heute|übermorgen|(?-i:morgen)(?!\s*(?:früh\w*))|yesterday|today|tonight|"
@@ -72,9 +75,8 @@ _RELATIVE_DAY = re.compile(
 )
 _NOT_TOMORROW = re.compile(r"(?i:heute|gestern|am|den|jeden|dem|vom|bis|guten|einen|am\s+frühen)\s+$")
 _RELATIVE_SPAN = re.compile(
-    rf"\b(?:(?P<de>(?i:vor|in))\s+(?P<n1>\d{{1,2}}|(?i:{NUMBER_RE}))\s+(?P<u1>(?i:{UNIT_RE}))"
-    rf"|(?P<n2>\d{{1,2}}|(?i:{NUMBER_RE}))\s+(?P<u2>(?i:{UNIT_RE}))\s+(?P<en>ago|from\s+now)"
-    rf"|(?P<in>in)\s+(?P<n3>\d{{1,2}}|(?i:{NUMBER_RE}))\s+(?P<u3>(?i:{UNIT_RE})))\b"
+    r"\b(?:(?P<de>[VvIi](?:or|n))\s+(?P<n1>\d{1,2}|[^\W\d_]{1,6})\s+(?P<u1>[^\W\d_]{3,7})"
+    r"|(?P<n2>\d{1,2}|[^\W\d_]{1,6})\s+(?P<u2>[^\W\d_]{3,7})\s+(?P<en>ago|from\s+now))\b"
 )
 _FUTURE = re.compile(
     r"\b(?:soll|sollen|sollte|wird|werden|will|wollen|geplant|plant|planen|kommenden|nächsten|"
@@ -156,8 +158,17 @@ def _absolute(text: str, ref: date, language: str | None) -> Iterator[DateMentio
 
 def _weekdays(text: str, ref: date) -> Iterator[DateMention]:
     for m in _WEEKDAY.finditer(text):
-        name = (m.group("w") or m.group("w2")).lower()
-        pre = (m.group("pre") or "").lower()
+        if m.start() and text[m.start() - 1].isalnum():
+            continue  # "Aschermittwoch"
+        before = _WEEKDAY_PREPOSITION.search(text, max(0, m.start() - 30), m.start())
+        if before is None and (m.group("part") is None or not m.group("w")[0].isupper()):
+            continue  # a bare weekday is often a name ("Sunday Times"); it needs a preposition or a daypart
+        name = m.group("w").lower()
+        pre = " ".join(before.group("pre").lower().split()) if before else ""
+        start = before.start() if before else m.start()
+        part = m.group("part")
+        # "on Monday night" -> "on Monday"; "Wednesday night" and "am Mittwochabend" keep their daypart
+        end = m.end("w") if before is not None and part is not None and not part[0].isalpha() else m.end()
         if pre in _FORWARD:
             direction = 1
         elif pre in _BACKWARD:
@@ -166,7 +177,7 @@ def _weekdays(text: str, ref: date) -> Iterator[DateMention]:
             direction = 1 if ref.weekday() != WEEKDAYS[name] else 0
         else:
             direction = 0
-        yield DateMention(m.start(), m.end(), _weekday(WEEKDAYS[name], ref, direction), "weekday")
+        yield DateMention(start, end, _weekday(WEEKDAYS[name], ref, direction), "weekday")
 
 
 def _relative(text: str, ref: date) -> Iterator[DateMention]:
@@ -181,9 +192,9 @@ def _relative(text: str, ref: date) -> Iterator[DateMention]:
         delta = timedelta(days=_RELATIVE_DAYS[word.lower()])
         yield DateMention(m.start(), m.end(), ref + delta, "relative")
     for m in _RELATIVE_SPAN.finditer(text):
-        count = _number(m.group("n1") or m.group("n2") or m.group("n3"))
-        unit = (m.group("u1") or m.group("u2") or m.group("u3")).lower()
-        if not count:
+        count = _number(m.group("n1") or m.group("n2"))
+        unit = (m.group("u1") or m.group("u2")).lower()
+        if not count or unit not in UNITS:
             continue
         sign = -1 if (m.group("de") or "").lower() == "vor" or (m.group("en") or "").lower() == "ago" else 1
         days, months = UNITS[unit]
