@@ -153,7 +153,7 @@ def bench_language(limit: int | None) -> None:
                 correct += 1
             else:
                 wrong[f"{label}->{found['code']}"] += 1
-    print(f"language ID over {total} snippet pages with a `lang` label: "
+    print(f"language ID over {total} snippet pages with a `lang` label: {correct} correct, "
           f"accuracy {correct / max(1, total):.3f}, "
           f"und {undetermined}, {1000 * seconds / max(1, total):.3f} ms/page")
     print("  labels:", dict(per_lang.most_common(10)), " errors:", dict(wrong.most_common(8)))
