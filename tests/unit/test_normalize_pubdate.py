@@ -110,9 +110,21 @@ def test_clock_from_a_same_day_stamp() -> None:
     assert published.precision == "minute"
 
 
-def test_clock_from_another_day_is_not_used() -> None:
+def test_byline_stamp_outranks_the_metadata_day() -> None:
     published = _resolve("Titel\n\n30.12.25, 20:50\n\nText", metadata={"date": "2025-12-31"}).published
+    assert (published.local.isoformat(), published.source) == ("2025-12-30T20:50:00+01:00", "text")
+
+
+def test_more_sources_outvote_the_byline_and_its_clock_is_not_used() -> None:
+    published = _resolve("Titel\n\n30.12.25, 20:50\n\nText", url="https://example.de/2025/12/31/x",
+                         hints={"published_at": "2025-12-31"}).published
     assert published.local.isoformat() == "2025-12-31T12:00:00+01:00"
+
+
+def test_approximate_time_is_an_event_not_a_byline() -> None:
+    text = "Am 30.12.2025 gegen 23:40 Uhr brannte eine Scheune."
+    published = _resolve(text, metadata={"date": "2025-12-31"}).published
+    assert (published.local.date(), published.source) == (date(2025, 12, 31), "metadata")
 
 
 def test_date_text_from_extraction_metadata() -> None:

@@ -1,6 +1,8 @@
 """The publication instant of an article: candidates from every source, one choice, one time zone.
 
-Sources, most trusted first (the first plausible one gives the day):
+Sources, most trusted first:
+0. a byline stamp: a date with a clock time in the first 400 characters of the text, or in
+   `metadata.date_text`/`kicker` (not an approximate time like `gegen 23:40 Uhr`, an event time);
 1. `metadata`: `metadata.date` (trafilatura's htmldate pass: a day, chosen by htmldate's evaluated
    heuristics), then `metadata.published_time` (structured markup with time and offset, see
    `htmldates.page_dates`).
@@ -9,6 +11,8 @@ Sources, most trusted first (the first plausible one gives the day):
    that is mostly a date, or a line led by `Veröffentlicht`/`Published`/`Stand`/`Posted`...
 3. `url`: `/2025/12/31/`, `/2025-12-31`, `/20251231`.
 4. `hint`: the producer's `published_at`.
+The day is the one confirmed by the most distinct sources (metadata, text, url, hint); ties go to the
+more trusted source.
 A candidate before 1990 or more than a day after `now` is rejected and recorded as an issue.
 When the chosen source gives only a day, the clock time is taken from another candidate on the same
 local day (the seed case: crawler hint `2025-12-31` + text stamp `20:50`).
@@ -35,6 +39,8 @@ from workers.stages.timezones import infer_zone
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 _TOP_CHARS = 1500
 _SHORT_LINE = 80
+_BYLINE_CHARS = 400
+_APPROXIMATE = re.compile(r"\b(?:gegen|etwa|ca\.|circa|around|about|vers|hacia|verso)\b", re.IGNORECASE)
 _LEAD_WORDS = re.compile(
     r"^\W*(?:veröffentlicht|erschienen|erstellt|publiziert|stand|datum|published|posted|updated|date|"
     r"publié|mis\s+à\s+jour|publicado|actualizado|pubblicato|aggiornato)\b", re.IGNORECASE)
@@ -134,7 +140,19 @@ def candidates(article_text: str, metadata: dict[str, Any], hints: dict[str, Any
     add("text", "top_of_text", _top_of_text(article_text, reference_year, month_first))
     add("url", "url", _from_url(url or metadata.get("canonical_url")))
     add("hint", "published_at", _parse(hints.get("published_at"), reference_year))
-    return found
+    # A byline stamp (date + clock time where the reader sees it) outranks the metadata.
+    return sorted(found, key=lambda c: not _is_byline(c))
+
+
+def _is_byline(candidate: Candidate) -> bool:
+    """A date with a clock time at the very top of the body, or the stamp line extraction set aside.
+
+    An approximate time ("gegen 23:40 Uhr", "around 8 p.m.") is an event in the story, not a byline.
+    """
+    stamp = candidate.stamp
+    return (candidate.source == "text" and stamp.clock is not None
+            and (candidate.field != "top_of_text" or stamp.start < _BYLINE_CHARS)
+            and not _APPROXIMATE.search(stamp.text))
 
 
 def _zone_name(offset: timedelta | None, inferred: str | None, instant: datetime) -> str:
@@ -199,8 +217,10 @@ def _best_supported(plausible: list[tuple[Candidate, Published]]) -> tuple[Candi
     (`11/01/2023` read as 11 January by one parser and 1 November by the metadata rule) is resolved for
     the machine-written slash stamp, which follows the US order.
     """
-    days = [candidate.stamp.day for candidate, _ in plausible]
-    support = [sum(other == day for other in days) for day in days]
+    # Support counts sources, not fields: htmldate's `date` and the JSON-LD stamp usually read the
+    # same markup, so together they are one vote.
+    days = [(candidate.stamp.day, candidate.source) for candidate, _ in plausible]
+    support = [len({source for other, source in days if other == day}) for day, _ in days]
     best = max(range(len(plausible)), key=lambda i: (support[i], -i))
     first = plausible[best][0]
     if first.field == "date":
