@@ -7,7 +7,6 @@ de/en, and the regex alternations built from them once at import.
 from __future__ import annotations
 
 import re
-from datetime import timedelta, timezone
 
 # Month name (lower case, without trailing dot) -> month number.
 MONTHS: dict[str, int] = {}
@@ -72,7 +71,6 @@ ZONE_ABBREVIATIONS: dict[str, str] = {
     "eet": "Europe/Athens", "eest": "Europe/Athens", "ist": "Asia/Kolkata", "jst": "Asia/Tokyo",
     "aest": "Australia/Sydney", "aedt": "Australia/Sydney",
 }
-UTC_ZONE = timezone(timedelta(0))
 
 
 def alternation(words: list[str] | set[str] | frozenset[str] | dict[str, int]) -> str:

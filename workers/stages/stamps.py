@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 from workers.stages.datewords import AMBIGUOUS_EN_MONTHS, ZONE_ABBREVIATIONS, ZONE_RE, month_number
 
 _DAY = r"(?P<d>[0-3]?\d)"
-_YEAR4 = r"(?P<y>(?:19|20)\d{2})"
 _OFFSET = r"[+-](?:[01]\d|2[0-3]):?[0-5]\d"
 _TIME = (
     r"(?P<H>[0-2]?\d)(?:[:.h](?P<M>[0-5]\d)(?::(?P<S>[0-5]\d)(?:\.\d+)?)?(?!\d))?"
