@@ -67,6 +67,7 @@ CASES: list[tuple[str, str, date, list[tuple[str, str]]]] = [
     ("Bis Ende Jänner bleibt die Straße gesperrt.", "de", NYE, []),
     ("Version 2.1.0 behebt den Fehler.", "de", NYE, []),
     ("Mitte Januar wird entschieden.", "de", NYE, []),
+    ("Die Inflation ist so hoch wie zuletzt in zehn Jahren, die höchste in 10 Jahren.", "de", NYE, []),
     ("Im April 20 Prozent mehr Umsatz.", "de", NYE, []),
     # --- English: absolute ----------------------------------------------------------------------
     ("The meeting is planned for January 3 in Kyiv.", "en", NYE, [("January 3", "2026-01-03")]),
@@ -95,7 +96,10 @@ CASES: list[tuple[str, str, date, list[tuple[str, str]]]] = [
     ("He resigned three days ago.", "en", NYE, [("three days ago", "2025-12-28")]),
     ("A year ago, prices were lower.", "en", NYE, [("A year ago", "2024-12-31")]),
     ("The rules take effect in two weeks.", "en", NYE, [("in two weeks", "2026-01-14")]),
+    ("Interest rates will rise in two years, the bank said.", "en", NYE, [("in two years", "2027-12-31")]),
     # --- English: negatives ---------------------------------------------------------------------
+    ("Growth was at its lowest pace in 50 years.", "en", PI, []),
+    ("The team won for the first time in two years.", "en", PI, []),
     ("You may march on the capital if you wish.", "en", PI, []),
     ("The march on Washington drew thousands.", "en", PI, []),
     ("It may rain later.", "en", PI, []),

@@ -42,7 +42,7 @@ _NUMERIC = (
 )
 _TEXT_DMY = (
     rf"(?P<td>[0-3]?\d)(?:\.|st|nd|rd|th|er|º|°)?\s*(?:de\s+|of\s+)?"
-    rf"(?P<tm>{_WORD})\b\.?(?:,?\s*(?:de\s+|del\s+)?(?P<ty>(?:19|20)\d{{2}}|'\d{{2}}))(?!\d)"
+    rf"(?P<tm>{_WORD})\b\.?(?:,?\s*(?:de\s+|del\s+)?(?P<ty>(?:19|20)\d{{2}}|'\d{{2}}|(?<=\.)\d{{2}}))(?!\d)"
 )
 _TEXT_MDY = (
     rf"\b(?P<um>{_WORD})\.?\s+(?P<ud>[0-3]?\d)(?:st|nd|rd|th)?,?\s+"

@@ -78,6 +78,13 @@ _RELATIVE_SPAN = re.compile(
     r"\b(?:(?P<de>[VvIi](?:or|n))\s+(?P<n1>\d{1,2}|[^\W\d_]{1,6})\s+(?P<u1>[^\W\d_]{3,7})"
     r"|(?P<n2>\d{1,2}|[^\W\d_]{1,6})\s+(?P<u2>[^\W\d_]{3,7})\s+(?P<en>ago|from\s+now))\b"
 )
+# "in 50 years" after a superlative or "first/last time" measures a span ("lowest in 50 years").
+_SPAN_NOT_POINT = re.compile(
+    r"\b(?:lowest|highest|biggest|largest|smallest|worst|best|fastest|slowest|strongest|weakest|"
+    r"longest|deepest|first|last|most|least|ever|times?|record|höchste\w*|niedrigste\w*|größte\w*|"
+    r"stärkste\w*|schwächste\w*|erstmals|erste\w*|zuletzt|zum\s+ersten\s+Mal)\b[^.!?\n]*$",
+    re.IGNORECASE,
+)
 _FUTURE = re.compile(
     r"\b(?:soll|sollen|sollte|wird|werden|will|wollen|geplant|plant|planen|kommenden|nächsten|"
     r"would|shall|plans?|planned|scheduled|expected|due|is\s+to|are\s+to|upcoming|going\s+to)\b",
@@ -196,7 +203,10 @@ def _relative(text: str, ref: date) -> Iterator[DateMention]:
         unit = (m.group("u1") or m.group("u2")).lower()
         if not count or unit not in UNITS:
             continue
-        sign = -1 if (m.group("de") or "").lower() == "vor" or (m.group("en") or "").lower() == "ago" else 1
+        lead = (m.group("de") or "").lower()
+        if lead == "in" and _SPAN_NOT_POINT.search(text, max(0, m.start() - 60), m.start()):
+            continue  # "the lowest pace in 50 years": a span of time, not a point in it
+        sign = -1 if lead == "vor" or (m.group("en") or "").lower() == "ago" else 1
         days, months = UNITS[unit]
         value = ref + timedelta(days=sign * count * days) if days else _add_months(ref, sign * count * months)
         yield DateMention(m.start(), m.end(), value, "relative")
