@@ -67,6 +67,7 @@ CASES: list[tuple[str, str, date, list[tuple[str, str]]]] = [
     ("Bis Ende Jänner bleibt die Straße gesperrt.", "de", NYE, []),
     ("Version 2.1.0 behebt den Fehler.", "de", NYE, []),
     ("Mitte Januar wird entschieden.", "de", NYE, []),
+    ("100 m Hürden: 1. Meier, Anna; 2. Ott, Verena; 3. Kunz, Lena", "de", NYE, []),
     ("Die Inflation ist so hoch wie zuletzt in zehn Jahren, die höchste in 10 Jahren.", "de", NYE, []),
     ("Im April 20 Prozent mehr Umsatz.", "de", NYE, []),
     # --- English: absolute ----------------------------------------------------------------------

@@ -154,6 +154,8 @@ def _absolute(text: str, ref: date, language: str | None) -> Iterator[DateMentio
                 continue
             if name in _NAMES_NOT_MONTHS:
                 continue
+            if language != "en" and is_abbreviation(name) and text[m.end("m"):m.end("m") + 1] != ".":
+                continue  # "2. Ott, Verena": outside English a month abbreviation carries its dot
             month = month_number(name)
             value = _closest_year(int(m.group("d")), month, ref) if month else None
             end = m.end()
