@@ -161,3 +161,12 @@ def test_host_of() -> None:
     assert host_of("https://www.oe24.at/welt/x") == "www.oe24.at"
     assert host_of("oe24.at") == "oe24.at"
     assert host_of("Kronen Zeitung") is None
+
+
+def test_clock_comes_from_another_source_than_the_chosen_one() -> None:
+    # metadata + url + hint outvote the byline (30.12.); the day-only winner takes the hint's clock
+    published = _resolve("Titel\n\n30.12.25, 20:50\n\nText", url="https://example.de/2025/12/31/x",
+                         metadata={"date": "2025-12-31"},
+                         hints={"published_at": "2025-12-31T08:05:00+01:00"}).published
+    assert published.local.isoformat() == "2025-12-31T08:05:00+01:00"
+    assert (published.source, published.precision) == ("metadata", "minute")

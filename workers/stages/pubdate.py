@@ -204,7 +204,7 @@ def resolve(text: str, metadata: dict[str, Any], hints: dict[str, Any], *, url: 
         return resolution
     first, chosen = _best_supported(plausible)
     if first.stamp.clock is None:
-        chosen = _with_clock(chosen, [c for c, _ in plausible[1:]], inferred)
+        chosen = _with_clock(chosen, [c for c, _ in plausible if c is not first], inferred)
     resolution.published = chosen
     return resolution
 
@@ -244,8 +244,5 @@ def _with_clock(day_only: Published, others: list[Candidate], inferred: tuple[st
         for zone_hint in (inferred, None):
             reading = _localise(other.stamp, other.stamp.clock, other.stamp.tz, zone_hint, day_only.source)
             if reading.local.date() == day_only.local.date():
-                if zone_hint is None and inferred and reading.zone_source == "assumed":
-                    reading = _localise(other.stamp, other.stamp.clock, other.stamp.tz, inferred,
-                                        day_only.source)
                 return reading
     return day_only
