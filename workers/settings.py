@@ -66,6 +66,10 @@ class Settings(BaseSettings):
 
     # --- Stage behaviour -----------------------------------------------------------------------
     extract_favor_precision: bool = False
+    language_min_confidence: float = Field(0.5, ge=0, le=1, description="below: text is inconclusive")
+    language_min_margin: float = Field(0.2, ge=0, le=1, description="top-1 minus top-2 score; below: mixed")
+    language_min_letters: int = Field(20, ge=0, description="fewer letters: too short to tell")
+    normalize_text_dates: bool = Field(True, description="resolve date mentions in the text into `dates`")
     dedup_retention_days: float = Field(7.0, gt=0)
 
     def stage_names(self) -> tuple[str, ...]:
@@ -79,7 +83,10 @@ class Settings(BaseSettings):
         return ExtractConfig(max_input_bytes=self.max_input_bytes, favor_precision=self.extract_favor_precision)
 
     def normalize_config(self) -> NormalizeConfig:
-        return NormalizeConfig()
+        return NormalizeConfig(min_language_confidence=self.language_min_confidence,
+                               min_language_letters=self.language_min_letters,
+                               min_language_margin=self.language_min_margin,
+                               find_text_dates=self.normalize_text_dates)
 
     def entities_config(self) -> EntitiesConfig:
         return EntitiesConfig()
