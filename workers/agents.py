@@ -6,12 +6,14 @@ flowing however slow a page is. Dedup reads and writes a Faust table and stays i
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import faust
 import orjson
 
+from workers.metrics import Metrics
 from workers.pool import StagePool
 from workers.processing import Outcome, Steps
 from workers.records import Article
@@ -20,6 +22,8 @@ from workers.stages.dedup import fingerprint
 from workers.topics import stage_topics
 
 Step = Callable[[bytes | None, bytes], Awaitable[Outcome]]
+
+log = logging.getLogger(__name__)
 
 
 class _Runtime:
@@ -54,24 +58,31 @@ def _fingerprint_key(value: bytes) -> bytes:
         return b"undecodable"
 
 
-def register_agents(app: faust.App, settings: Settings) -> None:
+def register_agents(app: faust.App, settings: Settings, metrics: Metrics | None = None) -> None:
+    metrics = metrics or Metrics()
     runtime = _Runtime(settings)
     topics = stage_topics(settings)
     deadletter = _raw_topic(app, settings.topic_deadletter)
 
-    async def route(outcome: Outcome, sink: faust.TopicT) -> None:
+    async def route(stage: str, started: float, outcome: Outcome, sink: faust.TopicT) -> None:
         key = outcome.key.encode()
         if outcome.deadletter is not None:
             await deadletter.send(key=key, value=orjson.dumps(outcome.deadletter))
+            log.warning("dead-lettered: %s", outcome.deadletter["error"]["type"],
+                        extra={"article_id": outcome.key, "stage": stage,
+                               "reason": outcome.deadletter["error"]["type"]})
         else:
             await sink.send(key=key, value=outcome.value)
+            log.debug("routed", extra={"article_id": outcome.key, "stage": stage})
+        metrics.routed(stage, started, outcome)
 
     def pure_agent(stage: str, step: Callable[[Steps], Step]) -> None:
         sink = _raw_topic(app, topics[stage].sink)
 
         async def agent(stream: faust.StreamT[Any]) -> AsyncIterator[None]:
             async for event in stream.events():
-                await route(await step(runtime.steps)(event.key, event.value), sink)
+                started = metrics.received(stage)
+                await route(stage, started, await step(runtime.steps)(event.key, event.value), sink)
                 yield None
 
         app.agent(_raw_topic(app, topics[stage].source), name=stage,
@@ -91,7 +102,8 @@ def register_agents(app: faust.App, settings: Settings) -> None:
 
         async def dedup(stream: faust.StreamT[Any]) -> AsyncIterator[None]:
             async for event in stream.group_by(_fingerprint_key, name="fingerprint").events():
-                await route(runtime.steps.dedup(None, event.value, index), sink)
+                started = metrics.received("dedup")
+                await route("dedup", started, runtime.steps.dedup(None, event.value, index), sink)
                 yield None
 
         app.agent(_raw_topic(app, topics["dedup"].source), name="dedup")(dedup)

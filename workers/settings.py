@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     web_port: int = 6066
     web_host: str = "0.0.0.0"  # noqa: S104  (a container must be reachable by its probes)
     log_level: str = "info"
+    log_format: str = Field("text", pattern="^(json|text)$", description="json: one JSON object per log line")
 
     # --- Stage execution -----------------------------------------------------------------------
     pool_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
