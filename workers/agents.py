@@ -62,27 +62,28 @@ def register_agents(app: faust.App, settings: Settings, metrics: Metrics | None 
     metrics = metrics or Metrics()
     runtime = _Runtime(settings)
     topics = stage_topics(settings)
+    stage_of_sink = {t.sink: stage for stage, t in topics.items()}
     deadletter = _raw_topic(app, settings.topic_deadletter)
 
-    async def route(stage: str, started: float, outcome: Outcome, sink: faust.TopicT) -> None:
+    async def route(outcome: Outcome, sink: faust.TopicT) -> None:
         key = outcome.key.encode()
+        stage = stage_of_sink[sink.get_topic_name()]
         if outcome.deadletter is not None:
             await deadletter.send(key=key, value=orjson.dumps(outcome.deadletter))
-            log.warning("dead-lettered: %s", outcome.deadletter["error"]["type"],
-                        extra={"article_id": outcome.key, "stage": stage,
-                               "reason": outcome.deadletter["error"]["type"]})
+            reason = outcome.deadletter["error"]["type"]
+            log.warning("dead-lettered: %s", reason, extra={"article_id": outcome.key, "stage": stage,
+                                                            "reason": reason})
         else:
             await sink.send(key=key, value=outcome.value)
             log.debug("routed", extra={"article_id": outcome.key, "stage": stage})
-        metrics.routed(stage, started, outcome)
+        metrics.routed(stage, outcome)
 
     def pure_agent(stage: str, step: Callable[[Steps], Step]) -> None:
         sink = _raw_topic(app, topics[stage].sink)
 
         async def agent(stream: faust.StreamT[Any]) -> AsyncIterator[None]:
             async for event in stream.events():
-                started = metrics.received(stage)
-                await route(stage, started, await step(runtime.steps)(event.key, event.value), sink)
+                await route(await step(runtime.steps)(event.key, event.value), sink)
                 yield None
 
         app.agent(_raw_topic(app, topics[stage].source), name=stage,
@@ -102,8 +103,7 @@ def register_agents(app: faust.App, settings: Settings, metrics: Metrics | None 
 
         async def dedup(stream: faust.StreamT[Any]) -> AsyncIterator[None]:
             async for event in stream.group_by(_fingerprint_key, name="fingerprint").events():
-                started = metrics.received("dedup")
-                await route("dedup", started, runtime.steps.dedup(None, event.value, index), sink)
+                await route(runtime.steps.dedup(None, event.value, index), sink)
                 yield None
 
         app.agent(_raw_topic(app, topics["dedup"].source), name="dedup")(dedup)

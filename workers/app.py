@@ -31,5 +31,6 @@ def create_app(settings: Settings) -> faust.App:
     )
     metrics = Metrics()
     register_agents(app, settings, metrics)
+    metrics.watch(app, settings)
     register_pages(app, metrics)
     return app

@@ -10,12 +10,15 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import faust
 import orjson
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from workers.processing import Outcome
+from workers.settings import Settings
+from workers.topics import stage_topics
 
 DEDUP_TABLE = "dedup-index"
 
@@ -42,15 +45,12 @@ class Metrics:
                                   "Enriched records by duplicate.status (unique, exact, near).",
                                   ["status"], registry=self.registry)
 
-    def received(self, stage: str) -> float:
-        """Count one consumed record; returns the start time to hand to `routed`."""
-        self.records_in.labels(stage).inc()
-        return time.perf_counter()
-
-    def routed(self, stage: str, started: float, outcome: Outcome) -> None:
+    def routed(self, stage: str, outcome: Outcome) -> None:
         """Count one outcome: out or dead-lettered (by reason), its latency and, from the dedup stage,
-        its duplicate status."""
-        self.latency.labels(stage).observe(time.perf_counter() - started)
+        its duplicate status. Called by the agents' `route`, once per consumed record."""
+        started = _consumed_at()
+        if started is not None:
+            self.latency.labels(stage).observe(max(0.0, time.monotonic() - started))
         if outcome.deadletter is not None:
             self.deadlettered.labels(stage, str(outcome.deadletter["error"]["type"])).inc()
             return
@@ -58,9 +58,33 @@ class Metrics:
         if stage == "dedup" and outcome.value is not None:
             self.duplicates.labels(duplicate_status(outcome.value)).inc()
 
-    def watch(self, app: Any) -> None:
-        """Report the consumer lag and dedup index size of a Faust app, read when scraped."""
+    def watch(self, app: faust.App, settings: Settings) -> None:
+        """Count records in as the app's streams take them, and report lag and index size when scraped."""
+        app.sensors.add(StageSensor(self, {t.source: stage for stage, t in stage_topics(settings).items()}))
         self.registry.register(FaustCollector(app))
+
+
+def _consumed_at() -> float | None:
+    """When the consumer handed over the record the current agent is processing (Faust's monotonic
+    clock, set by its monitor), so `route` needs no timing argument."""
+    event = faust.current_event()
+    return getattr(event.message, "time_in", None) if event is not None else None
+
+
+class StageSensor(faust.Sensor):
+    """Counts each record a stage's source stream takes in (repartition and changelog topics are not
+    stage sources and are skipped)."""
+
+    def __init__(self, metrics: Metrics, stage_of_source: dict[str, str]) -> None:
+        super().__init__()
+        self._metrics = metrics
+        self._stage_of_source = stage_of_source
+
+    def on_stream_event_in(self, tp: Any, offset: int, stream: Any, event: Any) -> dict[str, Any] | None:
+        stage = self._stage_of_source.get(tp.topic)
+        if stage is not None:
+            self._metrics.records_in.labels(stage).inc()
+        return None
 
 
 def duplicate_status(value: bytes) -> str:

@@ -31,7 +31,6 @@ def readiness(app: Any) -> tuple[bool, dict[str, Any]]:
 
 def register_pages(app: faust.App, metrics: Metrics) -> None:
     """Add the three endpoints to the app's web server."""
-    metrics.watch(app)
 
     @app.page("/metrics", name="metrics")
     async def metrics_page(view: Any, request: Any) -> Any:
