@@ -15,7 +15,7 @@ import urllib.request
 def probe(path: str = "/healthz", timeout: float = 4.0) -> int:
     port = os.environ.get("NEWS_INGEST_WEB_PORT", "6066")
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=timeout) as response:  # noqa: S310
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=timeout) as response:
             return 0 if response.status == 200 else 1
     except (urllib.error.URLError, OSError):
         return 1
