@@ -13,6 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.e2e.test_pipeline import seed_records
 from tests.support.kafka import collect, produce, run
+from workers.probe import probe
 from workers.settings import Settings
 
 pytestmark = pytest.mark.e2e
@@ -53,7 +54,7 @@ def wait_until(check: Any, timeout: float, interval: float = 0.1) -> Any:
     return check()
 
 
-def test_readyz_turns_ready_after_assignment_and_healthz_answers(start_worker) -> None:
+def test_readyz_turns_ready_after_assignment_and_healthz_answers(start_worker, monkeypatch) -> None:
     worker = start_worker()
     seen: list[tuple[int, dict[str, Any]]] = []
 
@@ -73,6 +74,10 @@ def test_readyz_turns_ready_after_assignment_and_healthz_answers(start_worker) -
     assert "_on_partitions_assigned" in worker.log()
     status, body = get(worker.web_port, "/healthz")
     assert (status, orjson.loads(body)) == (200, {"alive": True})
+    # the image's HEALTHCHECK command, against the same worker
+    monkeypatch.setenv("NEWS_INGEST_WEB_PORT", str(worker.web_port))
+    assert probe("/healthz") == 0
+    assert probe("/no-such-page") == 1
 
 
 def test_counters_move_when_records_flow_and_one_is_dead_lettered(pipeline_settings: Settings,
