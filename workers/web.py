@@ -16,9 +16,10 @@ from workers.metrics import Metrics
 
 
 def readiness(app: Any) -> tuple[bool, dict[str, Any]]:
-    """Ready = an assignment arrived (possibly empty: more replicas than partitions), tables recovered,
-    no rebalance under way. An idle replica is ready so that rollouts are not held up by it."""
-    recovered = bool(app.tables.recovery.completed.is_set())
+    """Ready = an assignment arrived (possibly empty: more replicas than partitions), table recovery is
+    done (also after later rebalances), no rebalance under way. An idle replica is ready so that a
+    rollout is not held up by it; a rebalancing one is not, so a rollout waits for the group to settle."""
+    recovered = bool(app.tables.recovery.completed.is_set()) and not app.in_recovery
     rebalancing = bool(app.rebalancing)
     try:
         assigned = sorted(f"{tp.topic}:{tp.partition}" for tp in app.consumer.assignment())

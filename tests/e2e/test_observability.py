@@ -116,3 +116,18 @@ def test_counters_move_when_records_flow_and_one_is_dead_lettered(pipeline_setti
     assert dead, "no JSON log line names the dead-lettered article and its stage"
     assert dead[0]["level"] == "warning"
     assert dead[0]["reason"] == "invalid_json"
+
+
+def test_a_worker_is_not_ready_while_a_new_member_joins_the_group(start_worker) -> None:
+    first = start_worker()
+    assert wait_until(lambda: get(first.web_port, "/readyz")[0] == 200, timeout=90), first.log()[-3000:]
+    second = start_worker()
+    statuses: list[int] = []
+
+    def both_ready() -> bool:
+        statuses.append(get(first.web_port, "/readyz")[0])
+        return get(second.web_port, "/readyz")[0] == 200 and statuses[-1] == 200
+
+    assert wait_until(both_ready, timeout=120, interval=0.05), second.log()[-3000:]
+    assert 503 in statuses, "the first worker stayed ready through the rebalance"
+    assert get(first.web_port, "/healthz")[0] == 200
