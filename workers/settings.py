@@ -52,10 +52,13 @@ class Settings(BaseSettings):
     topic_deadletter: str = "articles.deadletter"
     topic_partitions: int = Field(4, ge=1)
     topic_replication: int = Field(1, ge=1)
+    topic_retention_hours: float = Field(168.0, gt=0, description="retention.ms of new pipeline topics")
+    topic_deadletter_retention_hours: float = Field(720.0, gt=0, description="dead letters wait to be replayed")
     processing_guarantee: str = Field("at_least_once", pattern="^(at_least_once|exactly_once)$")
     web_port: int = 6066
     web_host: str = "0.0.0.0"  # noqa: S104  (a container must be reachable by its probes)
     log_level: str = "info"
+    log_format: str = Field("text", pattern="^(json|text)$", description="json: one JSON object per log line")
 
     # --- Stage execution -----------------------------------------------------------------------
     pool_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
