@@ -13,6 +13,7 @@ import trafilatura
 
 from workers.errors import ExtractionFailed
 from workers.records import Article, RawArticle, decode_raw
+from workers.stages import textclean
 
 _BLANK_RUN = re.compile(r"\n\s*\n+")
 _SPACE_RUN = re.compile(r"[ \t\f\v\u00a0]+")
@@ -57,7 +58,10 @@ def _from_html(html: str, url: str | None, cfg: ExtractConfig) -> tuple[str, str
 
 
 def _from_text(text: str) -> tuple[str, str | None, dict[str, Any]]:
-    return paragraphs(text), None, {"method": "text"}
+    cleaned = textclean.clean(text)
+    metadata = {k: v for k, v in {"kicker": cleaned.kicker, "teaser": cleaned.teaser, "date": cleaned.date_text,
+                                  "byline": cleaned.byline, "method": "text"}.items() if v}
+    return "\n\n".join(cleaned.body), cleaned.title, metadata
 
 
 def paragraphs(text: str) -> str:
