@@ -51,18 +51,24 @@ _CTA = re.compile(r"""
       meistgelesen|meist\s+gelesen|beliebteste|empfehlungen|recommended|you\s+(?:may|might)\s+(?:also\s+)?like|
       related\s+(?:articles?|stories|posts|coverage|topics)|weitere\s+artikel|weitere\s+nachrichten|
       ähnliche\s+artikel|aktuelle\s+nachrichten|latest\s+(?:news|stories|headlines))\b
-  | \b(?:all\s+rights\s+reserved|alle\s+rechte\s+vorbehalten|tous\s+droits\s+réservés|
+  | \b(?:follow\s+(?:him|her|them|us|me)\s+on|send\s+(?:us\s+)?(?:tips|news\s+tips)|you\s+can\s+(?:e-?mail|reach|contact)|
+      read\s+more\s+(?:of|from|by)|donate|spenden\s+sie|unterstützen\s+sie|support\s+(?:us|our|independent)|
+      folgen\s+sie|schreiben\s+sie\s+(?:uns|der\s+redaktion))\b
+  | ^(?:advertisement|anzeige|werbung|sponsored|publicité|publicidad|pubblicità|reklama)\b
+""", re.IGNORECASE | re.VERBOSE)
+
+# Notices that stay chrome even in a longer line: copyright, cookies, subscription walls.
+_NOTICE = re.compile(r"""
+    \b(?:all\s+rights\s+reserved|alle\s+rechte\s+vorbehalten|tous\s+droits\s+réservés|
       todos\s+los\s+derechos|tutti\s+i\s+diritti)\b
   | \b(?:cookies?|consent)\b.{0,60}\b(?:accept|akzeptieren|zustimmen|einverstanden|settings|einstellungen|
       policy|richtlinie|use|verwenden|nutzen)\b
-  | \b(?:newsletter|e-?paper|podcast)\b.{0,40}\b(?:abonnieren|bestellen|subscribe|sign\s+up|anmelden|lesen|
-      hören|read|listen|kostenlos|free)\b
-  | \b(?:comments?|kommentare?|leserbriefe?|discussion|diskussion)\b.{0,40}\b(?:schreiben|verfassen|write|
-      post|leave|join|show|anzeigen|einblenden|closed|geschlossen|geöffnet)\b
+  | \b(?:newsletter|e-?paper|podcast)\b.{0,40}\b(?:abonnieren|bestellen|subscribe|sign\s+up|anmelden|
+      kostenlos|free)\b
+  | \b(?:comments?|kommentare?|leserbriefe?)\b.{0,40}\b(?:schreiben|verfassen|write|
+      leave|join|show|anzeigen|einblenden|closed|geschlossen)\b
   | \b(?:already\s+a\s+subscriber|bereits\s+abonnent|noch\s+kein\s+abo|subscribe\s+to|sign\s+up\s+(?:for|to)|
-      create\s+(?:an\s+)?account|konto\s+erstellen|zugang\s+(?:sichern|testen)|
-      abonnement|paywall|unlock|freischalten)\b
-  | ^(?:advertisement|anzeige|werbung|sponsored|publicité|publicidad|pubblicità|reklama)\b
+      create\s+(?:an\s+)?account|konto\s+erstellen|zugang\s+(?:sichern|testen)|paywall|freischalten)\b
 """, re.IGNORECASE | re.VERBOSE)
 
 # A line that is only a date and/or clock time ("31.12.25, 20:50", "Feb 28, 2024 5:58 AM EST").
@@ -84,12 +90,33 @@ def ends_sentence(line: str) -> bool:
     return bool(_SENTENCE_END.search(line))
 
 
+# A caption that ends with its picture credit: "... (AP Photo/Jane Doe)", "... (FOX 5 DC)", "Foto: dpa".
+_CAPTION_CREDIT = re.compile(r"""(?:\((?:[^()]{0,40}(?:photo|foto|image|bild|getty|reuters|afp|epa|dpa|
+    picture|credit|courtesy|file)[^()]{0,40}|(?:[A-Z0-9][\w.&'/-]*\s?){1,5})\)
+    |(?:photo|foto|bild|image|credit|picture|source|quelle)s?\s*:\s*[^.]{2,60}
+    |\b[A-Z]{3,}/[A-Z][\w\s.-]{1,40}(?:/[\w ]+)?)\s*$""", re.VERBOSE | re.IGNORECASE)
+
+
 def is_chrome(line: str) -> bool:
     """Interface text: short and made only of navigation/login/share/subscribe/comment words,
     or a call to action, an ad label, a cookie or copyright notice."""
-    if len(line) > 220:
+    if len(line) > 400:
         return False
-    return bool(_CHROME_ONLY.match(line) or _CTA.search(line))
+    if _NOTICE.search(line):
+        return True
+    return len(words(line)) <= 15 and bool(_CHROME_ONLY.match(line) or _CTA.search(line))
+
+
+def caption_credit(line: str) -> str | None:
+    """The picture credit that ends a caption line, if any (the caption itself is not body text)."""
+    match = _CAPTION_CREDIT.search(line)
+    return match.group(0).strip() if match else None
+
+
+def is_shouting(toks: list[str]) -> bool:
+    """An all-capitals line of several words: a teaser headline or label, not prose."""
+    letters = [t for t in toks if any(c.isalpha() for c in t)]
+    return len(letters) >= 4 and sum(1 for t in letters if t.isupper()) >= 0.8 * len(letters)
 
 
 def is_timestamp(line: str) -> bool:

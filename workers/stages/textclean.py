@@ -16,6 +16,9 @@ from workers.stages import linefeatures as lf
 
 _CHROME_PENALTY = -25.0
 _SHORT_PENALTY = -4.0
+_PROSE_CAP = 120
+_PROSE_EXP = 1.0
+_PROSE_DIV = 3.0
 _MAX_TITLE_WORDS = 30
 _TITLE_LOOKBACK = 12
 
@@ -65,15 +68,24 @@ def clean(text: str, *, known_boilerplate: frozenset[int] = frozenset()) -> Clea
 def _score(line: str, toks: list[str], stoplist: frozenset[str]) -> float:
     """Positive for prose (about one point per word), negative for chrome and bare short lines."""
     n = len(toks)
-    if n == 0 or lf.is_chrome(line) or lf.is_timestamp(line) or lf.is_byline(line):
+    if n == 0 or lf.is_chrome(line) or lf.is_timestamp(line) or lf.is_byline(line) or lf.caption_credit(line):
         return _CHROME_PENALTY
+    if lf.is_shouting(toks):
+        return _SHORT_PENALTY
     density = lf.stopword_density(toks, stoplist)
     sentence = lf.ends_sentence(line)
-    if n >= 10 and (sentence or density >= 0.2):
-        return float(min(n, 80))
+    if n >= 10 and sentence:
+        return _prose(n)
+    if n >= 20 and density >= 0.25:  # a stand-first or lead printed without its full stop
+        return _prose(n) / 2
     if n >= 5 and sentence and density >= 0.1:
-        return n / 2
+        return _prose(n) / 2
     return _SHORT_PENALTY
+
+
+def _prose(n: int) -> float:
+    """Superlinear in length: one long paragraph outweighs a footer of short blurbs between links."""
+    return float(min(n, _PROSE_CAP) ** _PROSE_EXP / _PROSE_DIV)
 
 
 def _best_run(scores: list[float]) -> tuple[int, int]:
