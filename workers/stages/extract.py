@@ -1,6 +1,8 @@
-"""Extract stage: raw record bytes -> `Article` with clean body text, title and page metadata.
+"""Extract stage: raw record bytes -> `Article` with clean body text, title, page metadata and wire fields.
 
-Pure: no Kafka, no network (trafilatura never fetches; we hand it the page), no clock.
+Pure: no Kafka, no network (trafilatura never fetches; we hand it the page), no clock. HTML goes
+through trafilatura (`htmlextract`), plain text through our line-based cleaner (`textclean`), and
+both through the wire conventions (`wire`: dateline, sign-off, picture credits).
 """
 
 from __future__ import annotations
@@ -9,13 +11,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import trafilatura
-
 from workers.errors import ExtractionFailed
 from workers.records import Article, RawArticle, decode_raw
-from workers.stages import textclean
+from workers.stages import boilerplate_profile, htmlextract, textclean, wire
+from workers.stages.boilerplate_profile import Profile
 
-_BLANK_RUN = re.compile(r"\n\s*\n+")
 _SPACE_RUN = re.compile(r"[ \t\f\v\u00a0]+")
 
 
@@ -23,45 +23,61 @@ _SPACE_RUN = re.compile(r"[ \t\f\v\u00a0]+")
 class ExtractConfig:
     max_input_bytes: int = 16 * 1024 * 1024
     favor_precision: bool = False
+    # Pages with more elements than this are refused (`too_large`) before trafilatura walks them:
+    # the largest dev page has ~10k; a 14 MB page of 250k paragraphs takes trafilatura ~30 s.
+    max_html_elements: int = 100_000
+    # Second htmldate pass for the last-modified date (about a millisecond per page).
+    modified_date: bool = True
+    # Per-source profile: a line seen in at least `profile_min_share` of the source's last
+    # articles (and at least `profile_min_articles` of them) is boilerplate for that source.
+    profile_min_articles: int = 3
+    profile_min_share: float = 0.5
+    profile_max_lines: int = 2000
 
 
-def run(data: bytes, cfg: ExtractConfig) -> Article:
-    """Decode one raw record and extract it; the stage's entry point (top-level, so it pickles)."""
-    return extract(decode_raw(data, max_bytes=cfg.max_input_bytes), cfg)
+def run(data: bytes, cfg: ExtractConfig, profile: Profile | None = None) -> Article:
+    """Decode one raw record and extract it; the stage's entry point (top-level, so it pickles).
+
+    `profile` is the source's boilerplate profile (see `boilerplate_profile`), or None for a source
+    never seen: the text must then come out clean from its own features alone.
+    """
+    return extract(decode_raw(data, max_bytes=cfg.max_input_bytes), cfg, profile)
 
 
-def extract(raw: RawArticle, cfg: ExtractConfig) -> Article:
+def extract(raw: RawArticle, cfg: ExtractConfig, profile: Profile | None = None) -> Article:
     if raw.html is not None:
-        text, title, metadata = _from_html(raw.html, raw.url, cfg)
+        page = htmlextract.extract_html(raw.html, raw.url, favor_precision=cfg.favor_precision,
+                                        max_elements=cfg.max_html_elements, modified_date=cfg.modified_date)
+        paragraphs, title, metadata, credits = page.paragraphs, page.title, page.metadata, []
     else:
-        text, title, metadata = _from_text(raw.text or "")
+        paragraphs, title, metadata, credits = _from_text(raw.text or "", profile, cfg)
+    split = wire.split_wire(paragraphs)
+    text = "\n\n".join(split.paragraphs)
     if not text.strip():
         raise ExtractionFailed("no article text found", reason="no_content")
     hints = {k: v for k, v in (("published_at", raw.published_at), ("fetched_at", raw.fetched_at),
                                ("language", raw.language)) if v}
     return Article(id=raw.id, text=text, url=raw.url, source=raw.source or metadata.get("sitename"),
-                   title=title, meta=raw.meta, hints=hints, metadata=metadata)
+                   title=title, meta=raw.meta, hints=hints, metadata=metadata, dateline=split.dateline,
+                   credits=_unique(credits + split.credits))
 
 
-def _from_html(html: str, url: str | None, cfg: ExtractConfig) -> tuple[str, str | None, dict[str, Any]]:
-    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
-                                      favor_precision=cfg.favor_precision)
-    if doc is None:
-        return "", None, {}
-    text = paragraphs(doc.text or "")
-    metadata = {k: v for k, v in {
-        "authors": doc.author, "sitename": doc.sitename, "description": doc.description,
-        "categories": doc.categories or None, "tags": doc.tags or None, "image": doc.image,
-        "canonical_url": doc.url, "date": doc.date, "method": "trafilatura",
-    }.items() if v}
-    return text, doc.title, metadata
-
-
-def _from_text(text: str) -> tuple[str, str | None, dict[str, Any]]:
-    cleaned = textclean.clean(text)
+def _from_text(text: str, profile: Profile | None,
+               cfg: ExtractConfig) -> tuple[list[str], str | None, dict[str, Any], list[str]]:
+    lines = textclean.split_lines(text)
+    known = boilerplate_profile.known_lines(profile, lines, min_articles=cfg.profile_min_articles,
+                                            min_share=cfg.profile_min_share)
+    cleaned = textclean.clean(text, known_boilerplate=known)
     metadata = {k: v for k, v in {"kicker": cleaned.kicker, "teaser": cleaned.teaser, "date": cleaned.date_text,
                                   "byline": cleaned.byline, "method": "text"}.items() if v}
-    return "\n\n".join(cleaned.body), cleaned.title, metadata
+    if known:
+        metadata["profile_dropped"] = len(known)
+    credits = [line for line in cleaned.dropped if wire.picture_credit(line)]
+    return cleaned.body, cleaned.title, metadata, credits
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
 
 
 def paragraphs(text: str) -> str:

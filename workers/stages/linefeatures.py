@@ -13,7 +13,8 @@ from functools import lru_cache
 import justext
 
 WORD = re.compile(r"\w+(?:[-'’]\w+)*")
-_SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»«)\]]*$|[\"”’»«]$")
+# Sentence end, allowing a wire sign-off glued to it ("gesprochen./ngu/DP/he").
+_SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»«)\]]*(?:/[A-Za-z/]{1,30})?$|[\"”’»«]$")
 
 # Short lines made only of these are interface chrome: navigation, login, share, subscribe, cookies,
 # comments, "more stories" and ad labels. English, German, French, Spanish, Italian, Dutch, Polish.
@@ -94,7 +95,7 @@ def ends_sentence(line: str) -> bool:
 _CAPTION_CREDIT = re.compile(r"""(?:\((?:[^()]{0,40}(?:photo|foto|image|bild|getty|reuters|afp|epa|dpa|
     picture|credit|courtesy|file)[^()]{0,40}|(?:[A-Z0-9][\w.&'/-]*\s?){1,5})\)
     |(?:photo|foto|bild|image|credit|picture|source|quelle)s?\s*:\s*[^.]{2,60}
-    |\b[A-Z]{3,}/[A-Z][\w\s.-]{1,40}(?:/[\w ]+)?)\s*$""", re.VERBOSE | re.IGNORECASE)
+    |(?-i:\b[A-Z]{3,}/[A-Z][\w\s.-]{1,40}(?:/[\w ]+)?))\s*$""", re.VERBOSE | re.IGNORECASE)
 
 
 def is_chrome(line: str) -> bool:

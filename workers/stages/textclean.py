@@ -17,8 +17,8 @@ from workers.stages import linefeatures as lf
 _CHROME_PENALTY = -25.0
 _SHORT_PENALTY = -4.0
 _PROSE_CAP = 120
-_PROSE_EXP = 1.0
-_PROSE_DIV = 3.0
+_PROSE_EXP = 1.3
+_PROSE_DIV = 6.0
 _MAX_TITLE_WORDS = 30
 _TITLE_LOOKBACK = 12
 
