@@ -89,9 +89,11 @@ def shingle_scores(pages: list[tuple[float, float, float, bool]]) -> dict[str, f
 # --- rendering a page to its full visible text ----------------------------------------------------
 
 _INVISIBLE = ("script", "style", "noscript", "template", "svg", "head", "iframe", "object", "canvas")
-_BLOCK = frozenset(("address article aside blockquote body br dd details dialog div dl dt fieldset figcaption "
-                    "figure footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary "
-                    "table tbody thead tfoot tr td th ul option button label title caption").split())
+_BLOCK = frozenset((
+    "address", "article", "aside", "blockquote", "body", "br", "dd", "details", "dialog", "div", "dl", "dt",
+    "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
+    "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "thead", "tfoot", "tr",
+    "td",    "th", "ul", "option", "button", "label", "title", "caption"))
 
 
 def visible_text(html: str) -> str:

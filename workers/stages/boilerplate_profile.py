@@ -68,7 +68,8 @@ def known_lines(profile: Profile | None, lines: Sequence[str], *, min_articles: 
         if entry is None:
             continue
         count, first = int(entry[0]), int(entry[1])
-        if count >= min_articles and count / max(articles - first + 1, 1) >= min_share and not _prose(line):
+        share = count / max(articles - first + 1, 1)
+        if count >= min_articles and share >= min_share and not _prose(line):
             known.add(i)
     return frozenset(known)
 
@@ -78,5 +79,6 @@ def _prose(line: str) -> bool:
 
 
 def _valid(profile: Profile | None) -> bool:
-    return (isinstance(profile, dict) and profile.get("v") == VERSION and isinstance(profile.get("lines"), dict)
+    return (isinstance(profile, dict) and profile.get("v") == VERSION
+            and isinstance(profile.get("lines"), dict)
             and isinstance(profile.get("articles"), int))

@@ -48,7 +48,8 @@ def extract(raw: RawArticle, cfg: ExtractConfig, profile: Profile | None = None)
     if raw.html is not None:
         page = htmlextract.extract_html(raw.html, raw.url, favor_precision=cfg.favor_precision,
                                         max_elements=cfg.max_html_elements, modified_date=cfg.modified_date)
-        paragraphs, title, metadata, credits = page.paragraphs, page.title, page.metadata, []
+        paragraphs, title, metadata = textclean.drop_chrome(page.paragraphs), page.title, page.metadata
+        credits: list[str] = []
     else:
         paragraphs, title, metadata, credits = _from_text(raw.text or "", profile, cfg)
     split = wire.split_wire(paragraphs)
@@ -68,8 +69,9 @@ def _from_text(text: str, profile: Profile | None,
     known = boilerplate_profile.known_lines(profile, lines, min_articles=cfg.profile_min_articles,
                                             min_share=cfg.profile_min_share)
     cleaned = textclean.clean(text, known_boilerplate=known)
-    metadata = {k: v for k, v in {"kicker": cleaned.kicker, "teaser": cleaned.teaser, "date": cleaned.date_text,
-                                  "byline": cleaned.byline, "method": "text"}.items() if v}
+    found = {"kicker": cleaned.kicker, "teaser": cleaned.teaser, "date": cleaned.date_text,
+             "byline": cleaned.byline, "method": "text"}
+    metadata: dict[str, Any] = {k: v for k, v in found.items() if v}
     if known:
         metadata["profile_dropped"] = len(known)
     credits = [line for line in cleaned.dropped if wire.picture_credit(line)]

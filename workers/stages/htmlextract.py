@@ -15,16 +15,19 @@ import trafilatura
 from htmldate import find_date
 from lxml import etree
 from lxml.html import HtmlElement
+from trafilatura.settings import Document
 from trafilatura.utils import load_html
 
 from workers.errors import ExtractionFailed, InputTooLarge
 
 _MAX_DEPTH = 250  # libxml2 stops nesting at 256 without XML_PARSE_HUGE
+_JUNK = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
 _TAG = re.compile(r"<[A-Za-z!/?]")
-_KICKER_CLASS = re.compile(r"kicker|overline|dachzeile|eyebrow|topline|roofline|spitzmarke|surtitre|antetitulo",
-                           re.IGNORECASE)
-_KICKER_XPATH = ("//*[self::h1 or self::h2 or self::header or self::div or self::span or self::p or self::a]"
-                 "[@class]")
+# Class names that mark the line above a headline (EXSLT regex, evaluated inside libxml2).
+_KICKER_XPATH = etree.XPath(
+    "//*[re:test(@class, 'kicker|overline|dachzeile|eyebrow|topline|roofline|spitzmarke|surtitre|antetitulo',"
+    " 'i')]",
+    namespaces={"re": "http://exslt.org/regular-expressions"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +45,7 @@ def extract_html(html: str, url: str | None, *, favor_precision: bool, max_eleme
     modified = _modified(tree, url) if modified_date else None
     doc = trafilatura.bare_extraction(tree, url=url, with_metadata=True, include_comments=False,
                                       favor_precision=favor_precision)
-    if doc is None:
+    if not isinstance(doc, Document):
         raise ExtractionFailed("trafilatura found no main text in the page", reason="no_content")
     metadata = {k: v for k, v in {
         "authors": doc.author, "sitename": doc.sitename, "description": doc.description,
@@ -79,17 +82,15 @@ def parse(html: str, max_elements: int) -> HtmlElement:
 
 def _junk_share(text: str) -> float:
     """Share of control and replacement characters: binary bytes read as text."""
-    bad = sum(1 for c in text if (c < " " and c not in "\t\n\r") or c == "\ufffd" or "\x7f" <= c <= "\x9f")
-    return bad / max(len(text), 1)
+    return len(_JUNK.findall(text)) / max(len(text), 1)
 
 
 def _kicker(tree: HtmlElement) -> str | None:
     """The short line above the headline, where the markup names it (kicker, overline, Dachzeile)."""
-    for node in tree.xpath(_KICKER_XPATH):
-        if _KICKER_CLASS.search(node.get("class", "")):
-            text = " ".join(node.text_content().split())
-            if 0 < len(text) <= 80:
-                return text
+    for node in _KICKER_XPATH(tree):
+        text = " ".join(node.text_content().split())
+        if 0 < len(text) <= 80:
+            return text
     return None
 
 

@@ -12,9 +12,10 @@ from functools import lru_cache
 
 import justext
 
-WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+WORD = re.compile(r"\w+(?:[-'\u2019]\w+)*")
 # Sentence end, allowing a wire sign-off glued to it ("gesprochen./ngu/DP/he").
-_SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»«)\]]*(?:/[A-Za-z/]{1,30})?$|[\"”’»«]$")
+_SENTENCE_END = re.compile(
+    r"[.!?\u2026:;][\"'\u201d\u2019\u00bb\u00ab)\]]*(?:/[A-Za-z/]{1,30})?$|[\"\u201d\u2019\u00bb\u00ab]$")
 
 # Short lines made only of these are interface chrome: navigation, login, share, subscribe, cookies,
 # comments, "more stories" and ad labels. English, German, French, Spanish, Italian, Dutch, Polish.
@@ -33,7 +34,7 @@ comentarios?|commenti|reageer|reacties|komentarze?|more|mehr|plus|premium|weiter
 next|previous|nächster|vorheriger|artikel|article|video|videos|foto|fotos|photos?|galerie|gallery|bilder|
 tickets?|shop|jobs|gewinnspiele?|horoskop|wetter|weather|live|ticker|alle|all|news|nachrichten|themen|
 topics|sections?|ressorts?|rubriken|folgen|follow|follow\s+us|us|uns|the|die|der|das|on|auf|
-zum|zur|to|up|in|and|und|&|\||/|·|•|›|»|«|>|<|-|–|—
+zum|zur|to|up|in|and|und|&|\||/|\u00b7|\u2022|\u203a|\u00bb|\u00ab|>|<|-|\u2013|\u2014
 """
 _CHROME_ONLY = re.compile(rf"^\W*(?:(?:{_CHROME_WORDS.replace(chr(10), '')})(?!\w)\W*)+$", re.IGNORECASE)
 
@@ -52,7 +53,8 @@ _CTA = re.compile(r"""
       meistgelesen|meist\s+gelesen|beliebteste|empfehlungen|recommended|you\s+(?:may|might)\s+(?:also\s+)?like|
       related\s+(?:articles?|stories|posts|coverage|topics)|weitere\s+artikel|weitere\s+nachrichten|
       ähnliche\s+artikel|aktuelle\s+nachrichten|latest\s+(?:news|stories|headlines))\b
-  | \b(?:follow\s+(?:him|her|them|us|me)\s+on|send\s+(?:us\s+)?(?:tips|news\s+tips)|you\s+can\s+(?:e-?mail|reach|contact)|
+  | \b(?:follow\s+(?:him|her|them|us|me)\s+on|send\s+(?:us\s+)?(?:tips|news\s+tips)|
+      you\s+can\s+(?:e-?mail|reach|contact)|
       read\s+more\s+(?:of|from|by)|donate|spenden\s+sie|unterstützen\s+sie|support\s+(?:us|our|independent)|
       folgen\s+sie|schreiben\s+sie\s+(?:uns|der\s+redaktion))\b
   | ^(?:advertisement|anzeige|werbung|sponsored|publicité|publicidad|pubblicità|reklama)\b
@@ -77,7 +79,7 @@ _TIMESTAMP = re.compile(r"""^(?:(?:published|updated|aktualisiert|veröffentlich
     publié|publicado|mis\s+à\s+jour)\s*:?\s*)?
     (?:[\w.,]+\s+){0,5}?(?:\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}\.?\s+\w+\.?\s+\d{2,4}|\w+\.?\s+\d{1,2},?\s+\d{4}|
     \d{1,2}:\d{2})
-    (?:[\s,|·–-]+(?:um\s+)?\d{1,2}[:.]\d{2}(?:\s*(?:uhr|am|pm|a\.m\.|p\.m\.))?(?:\s+[A-Z]{2,4})?)?\s*(?:uhr)?$""",
+    (?:[\s,|\u00b7\u2013-]+(?:um\s+)?\d{1,2}[:.]\d{2}(?:\s*(?:uhr|am|pm|a\.m\.|p\.m\.))?(?:\s+[A-Z]{2,4})?)?\s*(?:uhr)?$""",
                         re.IGNORECASE | re.VERBOSE)
 
 _BYLINE = re.compile(r"^(?:by|von|par|por|di|door|autor|author|text)\s*:?\s+\S.{0,60}$", re.IGNORECASE)

@@ -65,6 +65,11 @@ def clean(text: str, *, known_boilerplate: frozenset[int] = frozenset()) -> Clea
                      dropped=[line for i, line in enumerate(lines) if i not in kept])
 
 
+def drop_chrome(paragraphs: list[str]) -> list[str]:
+    """Paragraphs an HTML extractor kept that are plainly chrome (share bars, calls to action, notices)."""
+    return [p for p in paragraphs if not (lf.is_chrome(p) or lf.caption_credit(p))]
+
+
 def _score(line: str, toks: list[str], stoplist: frozenset[str]) -> float:
     """Positive for prose (about one point per word), negative for chrome and bare short lines."""
     n = len(toks)
@@ -134,9 +139,9 @@ def _head(before: list[str], body: set[tuple[int, str]]) -> _Head:
     counts = Counter(window)
     candidates = [i for i, line in enumerate(window) if _title_like(line)]
     repeated = [i for i in candidates if counts[window[i]] > 1]
-    pick = (repeated or candidates or [None])[-1]
-    if pick is None:
+    if not candidates:
         return _Head(date_text=date_text, byline=byline)
+    pick = (repeated or candidates)[-1]
     title = window[pick]
     kicker = None
     if pick > 0:

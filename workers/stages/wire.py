@@ -12,14 +12,15 @@ from dataclasses import dataclass, field
 # Place: capitalised words (an all-caps city, "Berlin", "CHARLESTON, Ill."), optionally a date
 # ("March 4"); then the agency in parentheses: one to three short tokens; then a dash or colon.
 _DATELINE = re.compile(r"""^\s*
-    (?P<place>(?:[A-ZÄÖÜÉ][\w'’.-]*(?:\s+|,\s*)){0,4}?[A-ZÄÖÜÉ][\w'’.-]*)?
+    (?P<place>(?:[A-ZÄÖÜÉ][\w'\u2019.-]*(?:\s+|,\s*)){0,4}?[A-ZÄÖÜÉ][\w'\u2019.-]*)?
     (?:,\s*(?P<date>[A-Z][a-z]{2,8}\.?\s+\d{1,2}))?
-    \s*\((?P<agency>[A-Za-z][\w./&+-]{0,14}(?:[\s/][A-Za-z][\w.&+-]{0,14}){0,2})\)
-    \s*[-–—:]\s+""", re.VERBOSE)
+    \s*\((?P<agency>[A-Za-z][\w./&+-]{1,14}(?:[\s/][A-Za-z][\w.&+-]{0,14}){0,2})\)
+    \s*[-\u2013\u2014:]\s+""", re.VERBOSE)
 
 # dpa-style sign-off closing the text: "/ngu/DP/he", "/dh/DP/zb", "/ra/jha/"; preceded by end punctuation.
-_SIGNOFF = re.compile(r"(?<=[.!?\"”’)\s])\s*(?P<signoff>/(?:[A-Za-z]{1,5}/){1,4}[A-Za-z]{0,5})\s*$")
-# Reuters/AP style closing credit paragraph: "(Reporting by ...; Editing by ...)".
+_SIGNOFF = re.compile(r"(?<=[.!?\"\u201d\u2019)\s])\s*(?P<signoff>/(?:[A-Za-z]{1,5}/){1,4}[A-Za-z]{0,5})\s*$")
+# Reuters/AP style closing credit paragraph, "(Reporting by ...; Editing by ...)":
+# copied to credits and kept in the body.
 _CREDIT_PARAGRAPH = re.compile(
     r"^[\[(]?(?:(?:additional\s+)?reporting|writing|editing|compiled|mitarbeit|redaktion|bearbeitet|"
     r"text|recherche)\s+(?:by|von|:)\s.{2,200}?[\])]?$", re.IGNORECASE)
@@ -68,9 +69,9 @@ def split_wire(paragraphs: list[str]) -> Wire:
     for paragraph in paragraphs:
         if picture_credit(paragraph):
             credits.append(paragraph)
-        elif _CREDIT_PARAGRAPH.match(paragraph):
-            credits.append(paragraph.strip("[]()"))
         else:
+            if _CREDIT_PARAGRAPH.match(paragraph):  # kept in the body too: it is part of the story
+                credits.append(paragraph.strip("[]()"))
             kept.append(paragraph)
     dateline = None
     if kept:
