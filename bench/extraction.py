@@ -93,7 +93,7 @@ _BLOCK = frozenset((
     "address", "article", "aside", "blockquote", "body", "br", "dd", "details", "dialog", "div", "dl", "dt",
     "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
     "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "thead", "tfoot", "tr",
-    "td",    "th", "ul", "option", "button", "label", "title", "caption"))
+    "td", "th", "ul", "option", "button", "label", "title", "caption"))
 
 
 def visible_text(html: str) -> str:
