@@ -20,7 +20,8 @@ PAGE_EN = [
     "Share", "Facebook", "Twitter", "Email",
     *BODY_EN,
     "Sign up for our morning newsletter", "Most read", "Mayor opens new library", "Storm closes schools",
-    "Comments", "Leave a comment", "© 2024 Example Media. All rights reserved.", "Privacy Policy", "Cookie settings",
+    "Comments", "Leave a comment", "© 2024 Example Media. All rights reserved.", "Privacy Policy",
+    "Cookie settings",
 ]
 
 
@@ -40,7 +41,8 @@ def test_german_page_with_repeated_headline_and_calls_to_action() -> None:
         "Befürworter sagten, der Plan werde die Fahrzeiten für Tausende Pendler verkürzen. Kritiker warnten "
         "dagegen, die Kosten seien zu niedrig angesetzt worden.",
     ]
-    page = ["Menü", "Suche", "Anmelden", "Mehr Busse für die Vororte", "Verkehr", "Mehr Busse für die Vororte",
+    page = ["Menü", "Suche", "Anmelden", "Mehr Busse für die Vororte", "Verkehr",
+            "Mehr Busse für die Vororte",
             "03.03.24, 10:15", "Teilen", *body, "Jetzt Newsletter abonnieren", "Kommentare anzeigen",
             "Das könnte Sie auch interessieren", "Neue Bibliothek eröffnet", "Jetzt App herunterladen"]
     cleaned = textclean.clean("\n".join(page))

@@ -11,7 +11,7 @@ from workers.stages import wire
     ("WASHINGTON (dpa-AFX) - Der Gesandte sprach.", {"place": "WASHINGTON", "agency": "dpa-AFX"},
      "Der Gesandte sprach."),
     ("BERLIN (dpa) - Die Regierung plant.", {"place": "BERLIN", "agency": "dpa"}, "Die Regierung plant."),
-    ("Berlin (dpa) – Die Regierung plant.", {"place": "Berlin", "agency": "dpa"}, "Die Regierung plant."),
+    ("Berlin (dpa) \u2013 Die Regierung plant.", {"place": "Berlin", "agency": "dpa"}, "Die Regierung plant."),
     ("(Reuters) - Apple said on Monday.", {"agency": "Reuters"}, "Apple said on Monday."),
     ("(AP) — The storm moved east.", {"agency": "AP"}, "The storm moved east."),
     ("LONDON, March 4 (Reuters) - Shares fell.", {"place": "LONDON", "agency": "Reuters", "date": "March 4"},

@@ -69,6 +69,9 @@ def _from_text(text: str, profile: Profile | None,
     known = boilerplate_profile.known_lines(profile, lines, min_articles=cfg.profile_min_articles,
                                             min_share=cfg.profile_min_share)
     cleaned = textclean.clean(text, known_boilerplate=known)
+    if known and not cleaned.body:  # a story the source sent before (an update): trust the features
+        known = frozenset()
+        cleaned = textclean.clean(text)
     found = {"kicker": cleaned.kicker, "teaser": cleaned.teaser, "date": cleaned.date_text,
              "byline": cleaned.byline, "method": "text"}
     metadata: dict[str, Any] = {k: v for k, v in found.items() if v}

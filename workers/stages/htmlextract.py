@@ -54,8 +54,17 @@ def extract_html(html: str, url: str | None, *, favor_precision: bool, max_eleme
     }.items() if v}
     if modified and modified != doc.date:
         metadata["modified_date"] = modified
-    lines = (" ".join(line.split()) for line in (doc.text or "").split("\n"))
-    return Page(paragraphs=[line for line in lines if line], title=doc.title, metadata=metadata)
+    lines = [" ".join(line.split()) for line in (doc.text or "").split("\n")]
+    return Page(paragraphs=_without_head([line for line in lines if line], {doc.title, kicker}),
+                title=doc.title, metadata=metadata)
+
+
+def _without_head(paragraphs: list[str], head: set[str | None]) -> list[str]:
+    """Drop the headline and kicker when the extractor printed them as the first paragraphs."""
+    start = 0
+    while start < min(len(paragraphs), 3) and paragraphs[start] in head:
+        start += 1
+    return paragraphs[start:]
 
 
 def parse(html: str, max_elements: int) -> HtmlElement:
