@@ -99,3 +99,18 @@ def test_profile_drops_a_line_seen_in_many_articles_of_the_source() -> None:
     assert article.text.split("\n\n")[0].startswith("In Bremen hat das Gericht")
     assert article.text.split("\n\n")[1].startswith("Die Stadt Bremen will nun prüfen")
     assert article.metadata["profile_dropped"] >= 1
+
+
+def test_agent_helpers_key_and_learn_from_record_bytes() -> None:
+    cfg = extract.ExtractConfig(profile_max_lines=50)
+    record = orjson.dumps({"id": "1", "text": _article(0), "source": "Example.org"})
+    assert extract.source_key(record) == "example.org"
+    assert extract.source_key(orjson.dumps({"id": "2", "text": "x", "url": "https://www.example.org/a"})) \
+        == "example.org"
+    assert extract.source_key(orjson.dumps({"id": "3", "html": "<p>x</p>", "source": "s"})) is None
+    assert extract.source_key(b"\xff not json") is None
+    profile = extract.learn(record, None, cfg)
+    assert profile is not None
+    assert profile["articles"] == 1
+    assert bp.fingerprint("Startseite") in profile["lines"]
+    assert extract.learn(orjson.dumps({"id": "3", "html": "<p>x</p>"}), profile, cfg) is None

@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
+
+import orjson
 
 from workers.errors import ExtractionFailed
 from workers.records import Article, RawArticle, decode_raw
@@ -61,6 +64,39 @@ def extract(raw: RawArticle, cfg: ExtractConfig, profile: Profile | None = None)
     return Article(id=raw.id, text=text, url=raw.url, source=raw.source or metadata.get("sitename"),
                    title=title, meta=raw.meta, hints=hints, metadata=metadata, dateline=split.dateline,
                    credits=_unique(credits + split.credits))
+
+
+def source_key(data: bytes) -> str | None:
+    """The profile-table key of a plain-text record (its `source`, else its URL's host), or None.
+
+    Cheap on purpose (no schema validation): the agent calls it in the event loop to fetch the
+    profile before `run`. HTML records need no profile (trafilatura reads the markup).
+    """
+    try:
+        obj = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(obj, dict) or not isinstance(obj.get("text"), str) or obj.get("html") is not None:
+        return None
+    if isinstance(obj.get("source"), str) and obj["source"].strip():
+        return str(obj["source"]).strip().lower()
+    host = urlsplit(obj["url"]).hostname if isinstance(obj.get("url"), str) else None
+    return host.lower().removeprefix("www.") if host else None
+
+
+def learn(data: bytes, profile: Profile | None, cfg: ExtractConfig) -> Profile | None:
+    """The source's profile after this record (None when the record is not plain text).
+
+    Call it after `run` succeeded, so a record that was dead-lettered teaches nothing.
+    """
+    try:
+        obj = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+        return None
+    return boilerplate_profile.update(profile, textclean.split_lines(obj["text"]),
+                                      max_lines=cfg.profile_max_lines)
 
 
 def _from_text(text: str, profile: Profile | None,
