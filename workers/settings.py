@@ -70,7 +70,7 @@ class Settings(BaseSettings):
     extract_modified_date: bool = Field(True, description="second htmldate pass for the last-modified date")
     extract_profile_min_articles: int = Field(3, ge=1, description="boilerplate: seen in >= N articles")
     extract_profile_min_share: float = Field(0.5, gt=0, le=1, description="... and in >= this share of them")
-    extract_profile_max_lines: int = Field(2000, ge=10, description="fingerprints kept per source profile")
+    extract_profile_max_lines: int = Field(1000, ge=10, description="fingerprints kept per source profile")
     dedup_retention_days: float = Field(7.0, gt=0)
 
     def stage_names(self) -> tuple[str, ...]:

@@ -35,7 +35,7 @@ def empty() -> Profile:
     return {"v": VERSION, "articles": 0, "lines": {}}
 
 
-def update(profile: Profile | None, lines: Sequence[str], *, max_lines: int = 2000) -> Profile:
+def update(profile: Profile | None, lines: Sequence[str], *, max_lines: int = 1000) -> Profile:
     """The profile after one more article with these lines (each distinct line counts once)."""
     base = profile if _valid(profile) else empty()
     assert base is not None

@@ -35,7 +35,7 @@ class ExtractConfig:
     # articles (and at least `profile_min_articles` of them) is boilerplate for that source.
     profile_min_articles: int = 3
     profile_min_share: float = 0.5
-    profile_max_lines: int = 2000
+    profile_max_lines: int = 1000
 
 
 def run(data: bytes, cfg: ExtractConfig, profile: Profile | None = None) -> Article:

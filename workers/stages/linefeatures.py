@@ -94,10 +94,12 @@ def ends_sentence(line: str) -> bool:
 
 
 # A caption that ends with its picture credit: "... (AP Photo/Jane Doe)", "... (FOX 5 DC)", "Foto: dpa".
-_CAPTION_CREDIT = re.compile(r"""(?:\((?:[^()]{0,40}(?:photo|foto|image|bild|getty|reuters|afp|epa|dpa|
-    picture|credit|courtesy|file)[^()]{0,40}|(?:[A-Z0-9][\w.&'/-]*\s?){1,5})\)
+_CAPTION_CREDIT = re.compile(r"""(?:\([^()]{0,40}(?:photo|foto|image|bild|getty|reuters|afp|epa|dpa|
+    picture|credit|courtesy|file)[^()]{0,40}\)
     |(?:photo|foto|bild|image|credit|picture|source|quelle)s?\s*:\s*[^.]{2,60}
     |(?-i:\b[A-Z]{3,}/[A-Z][\w\s.-]{1,40}(?:/[\w ]+)?))\s*$""", re.VERBOSE | re.IGNORECASE)
+# A source in capitals closing a sentence-long caption: "... on Thursday. (FOX 5 DC)".
+_CAPTION_SOURCE = re.compile(r"[.!?]\s*\((?:[A-Z0-9][\w.&'/-]*\s?){1,5}\)\s*$")
 
 
 def is_chrome(line: str) -> bool:
@@ -112,8 +114,8 @@ def is_chrome(line: str) -> bool:
 
 def caption_credit(line: str) -> str | None:
     """The picture credit that ends a caption line, if any (the caption itself is not body text)."""
-    match = _CAPTION_CREDIT.search(line)
-    return match.group(0).strip() if match else None
+    match = _CAPTION_CREDIT.search(line) or (_CAPTION_SOURCE.search(line) if len(words(line)) >= 8 else None)
+    return match.group(0).lstrip(".!? ").strip() if match else None
 
 
 def is_shouting(toks: list[str]) -> bool:
