@@ -227,6 +227,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     modes = [m for m in args.modes.split(",") if m]
     print(f"{'set':<14}{'mode':<11}{'pages':>6}{'P':>8}{'R':>8}{'F1':>8}{'acc':>8}{'pages/s':>9}{'peakMB':>8}")
+    f1: dict[tuple[str, str], float] = {}
     for name in args.sets.split(","):
         pages = load(name, args.limit, with_visible=any(m in TEXT_MODES for m in modes))
         for mode in modes:
@@ -238,9 +239,22 @@ def main(argv: list[str] | None = None) -> None:
                 subsets.append(("snippets-de", [r for r, _ in german], [o for _, o in german]))
             for label, subset, outputs in subsets:
                 s = score(name, subset, outputs)
-                print(f"{label:<14}{mode:<11}{len(subset):>6}{s['P']:>8.3f}{s['R']:>8.3f}{s['F1']:>8.3f}"
+                f1[label, mode] = s["F1"]
+                print(f"{label:<14}{mode:<11}{len(subset):>6}{s['P']:>8.3f}{s['R']:>8.3f}{s['F1']:>8.4f}"
                       f"{s['acc']:>8.3f}{len(pages) / result.seconds:>9.1f}{result.peak_rss_mb:>8.0f}",
                       flush=True)
+    _verdicts(f1)
+
+
+def _verdicts(f1: dict[tuple[str, str], float]) -> None:
+    """The acceptance checks: ours >= trafilatura default per set; plain text >= 0.90 on fundus."""
+    for label in sorted({label for label, _ in f1}):
+        if (label, "ours") in f1 and (label, "default") in f1:
+            delta = f1[label, "ours"] - f1[label, "default"]
+            print(f"{label}: ours - default F1 = {delta:+.4f} ({'ok' if delta >= 0 else 'BELOW'})")
+    if ("fundus", "text") in f1:
+        text = f1["fundus", "text"]
+        print(f"fundus: plain-text F1 = {text:.4f} ({'ok' if text >= 0.90 else 'BELOW'} vs the 0.90 floor)")
 
 
 if __name__ == "__main__":
