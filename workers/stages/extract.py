@@ -27,7 +27,7 @@ class ExtractConfig:
     max_input_bytes: int = 16 * 1024 * 1024
     favor_precision: bool = False
     # Pages with more elements than this are refused (`too_large`) before trafilatura walks them:
-    # the largest dev page has ~10k; a 14 MB page of 250k paragraphs takes trafilatura ~30 s.
+    # the largest dev page has 10,106; a 14 MB page of 250k paragraphs takes trafilatura ~30 s.
     max_html_elements: int = 100_000
     # Second htmldate pass for the last-modified date (about a millisecond per page).
     modified_date: bool = True
