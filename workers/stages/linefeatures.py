@@ -33,8 +33,8 @@ publicidad|pubblicità|sponsored|gesponsert|promoted|comments?|kommentare?|komme
 comentarios?|commenti|reageer|reacties|komentarze?|more|mehr|plus|premium|weiter|weiterlesen|zurück|back|top|
 next|previous|nächster|vorheriger|artikel|article|video|videos|foto|fotos|photos?|galerie|gallery|bilder|
 tickets?|shop|jobs|gewinnspiele?|horoskop|wetter|weather|live|ticker|alle|all|news|nachrichten|themen|
-topics|sections?|ressorts?|rubriken|folgen|follow|follow\s+us|us|uns|the|die|der|das|on|auf|
-zum|zur|to|up|in|and|und|&|\||/|\u00b7|\u2022|\u203a|\u00bb|\u00ab|>|<|-|\u2013|\u2014
+topics|sections?|ressorts?|rubriken|folgen|follow|us|uns|the|die|der|das|on|auf|
+zum|zur|to|up|in|and|und
 """
 _CHROME_ONLY = re.compile(rf"^\W*(?:(?:{_CHROME_WORDS.replace(chr(10), '')})(?!\w)\W*)+$", re.IGNORECASE)
 

@@ -56,9 +56,10 @@ def clean(text: str, *, known_boilerplate: frozenset[int] = frozenset()) -> Clea
     if end <= start:
         return CleanText(body=[], dropped=lines)
     body = _inside(lines, scores, start, end, known_boilerplate)
-    head = _head(lines[:start], set(body))
+    head = _head(lines[:start])
+    body = [(i, line) for i, line in body if line != head.title]
     kept = {i for i, _ in body}
-    body_lines = [line for _, line in body if line != head.title]
+    body_lines = [line for _, line in body]
     teaser = body_lines[0] if body_lines and not lf.ends_sentence(body_lines[0]) and len(
         lf.words(body_lines[0])) >= 8 else None
     return CleanText(body=body_lines, title=head.title, kicker=head.kicker, teaser=teaser,
@@ -72,7 +73,7 @@ def drop_chrome(paragraphs: list[str]) -> list[str]:
 
 
 def _score(line: str, toks: list[str], stoplist: frozenset[str]) -> float:
-    """Positive for prose (about one point per word), negative for chrome and bare short lines."""
+    """Positive for prose (a third of a point per word), negative for chrome and bare short lines."""
     n = len(toks)
     if n == 0 or lf.is_chrome(line) or lf.is_timestamp(line) or lf.is_byline(line) or lf.caption_credit(line):
         return _CHROME_PENALTY
@@ -157,7 +158,7 @@ class _Head:
     byline: str | None = None
 
 
-def _head(before: list[str], body: set[tuple[int, str]]) -> _Head:
+def _head(before: list[str]) -> _Head:
     """The headline above the body: a line repeated near the body (pages print it twice), else the
     nearest title-like line above it; the short line right above the headline is its kicker."""
     window = before[-_TITLE_LOOKBACK:]
