@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from workers.stages import linefeatures, textclean
 
 BODY_EN = [
@@ -73,3 +75,11 @@ def test_sentences_that_mention_chrome_words_are_prose() -> None:
 def test_empty_and_chrome_only_text_give_no_body() -> None:
     assert textclean.clean("").body == []
     assert textclean.clean("\n".join(["Home", "Login", "Share", "Subscribe", "Newsletter"])).body == []
+
+
+def test_adversarial_lines_do_not_make_the_line_rules_backtrack() -> None:
+    lines = ["Home & " * 30 + "zz", "follow us " * 20 + "zz", "Teilen | " * 25 + "q"] * 700
+    started = time.perf_counter()
+    textclean.clean("\n".join(lines))
+    assert not any(linefeatures.is_chrome(line) for line in lines[:3])
+    assert time.perf_counter() - started < 5
