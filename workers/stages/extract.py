@@ -7,7 +7,6 @@ both through the wire conventions (`wire`: dateline, sign-off, picture credits).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,8 +17,6 @@ from workers.errors import ExtractionFailed
 from workers.records import Article, RawArticle, decode_raw
 from workers.stages import boilerplate_profile, htmlextract, textclean, wire
 from workers.stages.boilerplate_profile import Profile
-
-_SPACE_RUN = re.compile(r"[ \t\f\v\u00a0]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,9 +116,3 @@ def _from_text(text: str, profile: Profile | None,
 
 def _unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
-
-
-def paragraphs(text: str) -> str:
-    """One paragraph per non-empty line, separated by a blank line, inner whitespace collapsed."""
-    lines = (_SPACE_RUN.sub(" ", line).strip() for line in text.replace("\r\n", "\n").split("\n"))
-    return "\n\n".join(line for line in lines if line)
