@@ -84,7 +84,8 @@ def test_binary_junk_is_not_html() -> None:
 
 
 def test_empty_and_textless_pages() -> None:
-    assert _reason({"id": "e", "html": ""}) == "not_html"
+    assert _reason({"id": "e", "html": ""}) == "no_content"
+    assert _reason({"id": "w", "html": " \n\t "}) == "no_content"
     assert _reason({"id": "t", "text": ""}) == "no_content"
     assert _reason({"id": "n", "html": "<html><body><nav>Home</nav></body></html>"}) == "no_content"
 

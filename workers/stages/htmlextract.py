@@ -19,8 +19,12 @@ from trafilatura.settings import Document
 from trafilatura.utils import load_html
 
 from workers.errors import ExtractionFailed, InputTooLarge
+from workers.stages.htmldates import page_dates
 
 _MAX_DEPTH = 250  # libxml2 stops nesting at 256 without XML_PARSE_HUGE
+_SOURCE_TAG = re.compile(r"<(/?)([a-zA-Z][\w:-]*)[^<>]*?(/?)>")
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+                   "track", "wbr"})
 _JUNK = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
 _TAG = re.compile(r"<[A-Za-z!/?]")
 # Class names that mark the line above a headline (EXSLT regex, evaluated inside libxml2).
@@ -41,6 +45,7 @@ def extract_html(html: str, url: str | None, *, favor_precision: bool, max_eleme
                  modified_date: bool) -> Page:
     """Body paragraphs, title and metadata of one page; `StageError` for input that is not a page."""
     tree = parse(html, max_elements)
+    stamps = page_dates(tree)
     kicker = _kicker(tree)
     modified = _modified(tree, url) if modified_date else None
     doc = trafilatura.bare_extraction(tree, url=url, with_metadata=True, include_comments=False,
@@ -54,6 +59,7 @@ def extract_html(html: str, url: str | None, *, favor_precision: bool, max_eleme
     }.items() if v}
     if modified and modified != doc.date:
         metadata["modified_date"] = modified
+    metadata.update(stamps)
     lines = [" ".join(line.split()) for line in (doc.text or "").split("\n")]
     return Page(paragraphs=_without_head([line for line in lines if line], {doc.title, kicker}),
                 title=doc.title, metadata=metadata)
@@ -70,10 +76,14 @@ def _without_head(paragraphs: list[str], head: set[str | None]) -> list[str]:
 def parse(html: str, max_elements: int) -> HtmlElement:
     """The lxml tree of a page, refusing binary junk, absurd nesting and oversized trees."""
     head = html[:65536]
+    if not head.strip():
+        raise ExtractionFailed("page is empty", reason="no_content")
     if not _TAG.search(head) or _junk_share(head) > 0.1:
         raise ExtractionFailed("input does not look like HTML", reason="not_html")
     tree = load_html(html)
     if tree is None:
+        if _source_depth(html) >= _MAX_DEPTH:
+            raise ExtractionFailed(f"HTML nests deeper than {_MAX_DEPTH} levels", reason="too_deep")
         raise ExtractionFailed("input could not be parsed as HTML", reason="not_html")
     depth, count = 0, 0
     for event, _ in etree.iterwalk(tree, events=("start", "end")):
@@ -87,6 +97,21 @@ def parse(html: str, max_elements: int) -> HtmlElement:
         else:
             depth -= 1
     return tree
+
+
+def _source_depth(html: str) -> int:
+    """Deepest tag nesting in the markup itself, for pages the parser gives up on (stops at the limit)."""
+    depth = deepest = 0
+    for match in _SOURCE_TAG.finditer(html):
+        closing, name, self_closing = match.groups()
+        if closing:
+            depth = max(depth - 1, 0)
+        elif not self_closing and name.lower() not in _VOID:
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest >= _MAX_DEPTH:
+                break
+    return deepest
 
 
 def _junk_share(text: str) -> float:
