@@ -1,0 +1,218 @@
+"""Train the shipped NER pipelines (German: GermEval 2014, English: UNER EWT) with spaCy on CPU.
+
+Reproducible: fixed seed, data read in place from `../shared/data`, the config written next to the
+model. Model selection (best checkpoint) uses a held-out slice of the *training* data for German, so
+the GermEval dev split stays an unseen evaluation set; English selects on ewt-dev.
+
+    python -m scripts.train_ner --lang de          # -> workers/models/ner_de
+    python -m scripts.train_ner --lang en          # -> workers/models/ner_en
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+import spacy  # noqa: E402
+from spacy.cli.train import train  # noqa: E402
+from spacy.tokens import DocBin  # noqa: E402
+
+from bench.devdata import rows  # noqa: E402
+from bench.ner_corpus import ENGLISH, GERMAN_TRAIN, gold_doc, split_rows  # noqa: E402
+
+HELD_OUT = 1200  # German: last N training sentences pick the best checkpoint
+
+CONFIG = """
+[paths]
+train = null
+dev = null
+
+[system]
+seed = {seed}
+gpu_allocator = null
+
+[nlp]
+lang = "{lang}"
+pipeline = ["ner"]
+batch_size = 256
+
+[components]
+
+[components.ner]
+factory = "ner"
+incorrect_spans_key = null
+moves = null
+scorer = {{"@scorers":"spacy.ner_scorer.v1"}}
+update_with_oracle_cut_size = 100
+
+[components.ner.model]
+@architectures = "spacy.TransitionBasedParser.v2"
+state_type = "ner"
+extra_state_tokens = false
+hidden_width = {hidden}
+maxout_pieces = 2
+use_upper = true
+nO = null
+
+[components.ner.model.tok2vec]
+@architectures = "spacy.Tok2Vec.v2"
+
+[components.ner.model.tok2vec.embed]
+@architectures = "spacy.MultiHashEmbed.v2"
+width = {width}
+attrs = ["NORM", "PREFIX", "SUFFIX", "SHAPE"]
+rows = [{rows_norm}, 500, {rows_suffix}, 500]
+include_static_vectors = false
+
+[components.ner.model.tok2vec.encode]
+@architectures = "spacy.MaxoutWindowEncoder.v2"
+width = {width}
+depth = {depth}
+window_size = 1
+maxout_pieces = 3
+
+[corpora]
+
+[corpora.train]
+@readers = "spacy.Corpus.v1"
+path = ${{paths.train}}
+max_length = 0
+gold_preproc = true
+limit = 0
+augmenter = null
+
+[corpora.dev]
+@readers = "spacy.Corpus.v1"
+path = ${{paths.dev}}
+max_length = 0
+gold_preproc = true
+limit = 0
+augmenter = null
+
+[training]
+dev_corpus = "corpora.dev"
+train_corpus = "corpora.train"
+seed = ${{system.seed}}
+gpu_allocator = ${{system.gpu_allocator}}
+dropout = {dropout}
+accumulate_gradient = 1
+patience = {patience}
+max_epochs = {epochs}
+max_steps = 0
+eval_frequency = {eval_every}
+frozen_components = []
+annotating_components = []
+before_to_disk = null
+before_update = null
+
+[training.batcher]
+@batchers = "spacy.batch_by_words.v1"
+discard_oversize = false
+tolerance = 0.2
+get_length = null
+
+[training.batcher.size]
+@schedules = "compounding.v1"
+start = 100
+stop = 1000
+compound = 1.001
+t = 0.0
+
+[training.logger]
+@loggers = "spacy.ConsoleLogger.v1"
+progress_bar = false
+
+[training.optimizer]
+@optimizers = "Adam.v1"
+beta1 = 0.9
+beta2 = 0.999
+L2_is_weight_decay = true
+L2 = 0.01
+grad_clip = 1.0
+use_averages = true
+eps = 0.00000001
+learn_rate = 0.001
+
+[training.score_weights]
+ents_f = 1.0
+ents_p = 0.0
+ents_r = 0.0
+ents_per_type = null
+
+[pretraining]
+
+[initialize]
+vectors = null
+init_tok2vec = null
+vocab_data = null
+lookups = null
+before_init = null
+after_init = null
+
+[initialize.components]
+
+[initialize.tokenizer]
+"""
+
+
+def corpus(lang: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(train rows, model-selection rows) for one language."""
+    if lang == "de":
+        train_rows = list(rows(GERMAN_TRAIN))
+        return train_rows[:-HELD_OUT], train_rows[-HELD_OUT:]
+    every = list(rows(ENGLISH))
+    return list(split_rows(every, "ewt-train")), list(split_rows(every, "ewt-dev"))
+
+
+def write_docbin(lang: str, sentences: list[dict[str, Any]], path: Path) -> None:
+    vocab = spacy.blank(lang).vocab
+    DocBin(docs=(gold_doc(vocab, row) for row in sentences)).to_disk(path)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lang", choices=("de", "en"), required=True)
+    parser.add_argument("--width", type=int, default=256)
+    parser.add_argument("--depth", type=int, default=4)
+    parser.add_argument("--hidden", type=int, default=64)
+    parser.add_argument("--rows-norm", type=int, default=12000)
+    parser.add_argument("--rows-suffix", type=int, default=6000)
+    parser.add_argument("--dropout", type=float, default=0.15)
+    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--patience", type=int, default=3000,
+                        help="steps without improvement before stopping")
+    parser.add_argument("--eval-every", type=int, default=400)
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--work", type=Path, default=REPO / ".cache" / "ner")
+    parser.add_argument("--out", type=Path, default=None, help="default: workers/models/ner_<lang>")
+    args = parser.parse_args(argv)
+
+    work = args.work / args.lang
+    work.mkdir(parents=True, exist_ok=True)
+    train_rows, select_rows = corpus(args.lang)
+    write_docbin(args.lang, train_rows, work / "train.spacy")
+    write_docbin(args.lang, select_rows, work / "select.spacy")
+    config = CONFIG.format(
+        lang=args.lang, seed=args.seed, width=args.width, depth=args.depth, hidden=args.hidden,
+        rows_norm=args.rows_norm, rows_suffix=args.rows_suffix, dropout=args.dropout,
+        epochs=args.epochs, patience=args.patience, eval_every=args.eval_every)
+    (work / "config.cfg").write_text(config, encoding="utf-8")
+    print(f"training {args.lang}: {len(train_rows)} sentences, selecting on {len(select_rows)}", flush=True)
+    train(work / "config.cfg", work / "output", use_gpu=-1,
+          overrides={"paths.train": str(work / "train.spacy"), "paths.dev": str(work / "select.spacy")})
+    out = args.out or REPO / "workers" / "models" / f"ner_{args.lang}"
+    if out.exists():
+        shutil.rmtree(out)
+    shutil.copytree(work / "output" / "model-best", out)
+    print(f"model written to {out}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
