@@ -31,7 +31,8 @@ def test_weights_counts_and_shares() -> None:
 
 
 def test_majority_label_wins() -> None:
-    ms = [Mention("Washington", "LOC", 0, 10), Mention("Washington", "LOC", 20, 30), Mention("Washington", "ORG", 40, 50)]
+    ms = [Mention("Washington", "LOC", 0, 10), Mention("Washington", "LOC", 20, 30),
+          Mention("Washington", "ORG", 40, 50)]
     assert summarise(ms, ["Washington"] * 3, "x" * 60)[0]["label"] == "LOC"
 
 
