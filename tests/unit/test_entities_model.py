@@ -86,3 +86,11 @@ def test_dateline_place_and_agency_reach_the_summary() -> None:
     article = dataclasses.replace(article, dateline={"place": "WASHINGTON", "agency": "dpa-AFX"})
     summary = {(e["canonical"], e["label"]) for e in run(article, CFG).entity_summary}
     assert {("Washington", "LOC"), ("dpa-AFX", "ORG")} <= summary
+
+
+def test_overlong_text_is_tagged_on_its_head_without_splitting_words() -> None:
+    text = "Angela Merkel sprach in Berlin. " * 10
+    out = run(_article(text, "de"), EntitiesConfig(max_chars=40))
+    assert out.entities_status == "ok_truncated"
+    assert {"Angela Merkel", "Berlin"} <= {e["text"] for e in out.entities}
+    assert all(e["end"] <= 40 and not text[e["end"]].isalpha() for e in out.entities)

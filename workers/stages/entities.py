@@ -84,8 +84,10 @@ def run(article: Article, cfg: EntitiesConfig) -> Article:
     if nlp is None:
         return dataclasses.replace(article, entities=[], entity_summary=[],
                                    entities_status=f"unsupported_language:{code}")
-    text = article.text[:cfg.max_chars]
-    status = "ok" if len(article.text) <= cfg.max_chars else "ok_truncated"
+    text, status = article.text, "ok"
+    if len(text) > cfg.max_chars:  # cut at a space so no word is split into a false entity
+        cut = text.rfind(" ", 0, cfg.max_chars + 1)
+        text, status = text[:cut if cut > 0 else cfg.max_chars], "ok_truncated"
     mentions = tag(nlp, article.title, "title") if article.title else []
     mentions += tag(nlp, text, "text")
     mentions += dateline_mentions(article.dateline)
