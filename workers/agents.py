@@ -6,12 +6,14 @@ flowing however slow a page is. Dedup reads and writes a Faust table and stays i
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import faust
 import orjson
 
+from workers.metrics import Metrics
 from workers.pool import StagePool
 from workers.processing import Outcome, Steps
 from workers.records import Article
@@ -20,6 +22,8 @@ from workers.stages.dedup import fingerprint
 from workers.topics import stage_topics
 
 Step = Callable[[bytes | None, bytes], Awaitable[Outcome]]
+
+log = logging.getLogger(__name__)
 
 
 class _Runtime:
@@ -50,21 +54,29 @@ def _raw_topic(app: faust.App, name: str) -> faust.TopicT:
 def _fingerprint_key(value: bytes) -> bytes:
     try:
         return fingerprint(Article.from_bytes(value).text).encode()
-    except Exception:  # noqa: BLE001  (a record we cannot read is dead-lettered by the step itself)
+    except Exception:
         return b"undecodable"
 
 
-def register_agents(app: faust.App, settings: Settings) -> None:
+def register_agents(app: faust.App, settings: Settings, metrics: Metrics | None = None) -> None:
+    metrics = metrics or Metrics()
     runtime = _Runtime(settings)
     topics = stage_topics(settings)
+    stage_of_sink = {t.sink: stage for stage, t in topics.items()}
     deadletter = _raw_topic(app, settings.topic_deadletter)
 
     async def route(outcome: Outcome, sink: faust.TopicT) -> None:
         key = outcome.key.encode()
+        stage = stage_of_sink[sink.get_topic_name()]
         if outcome.deadletter is not None:
             await deadletter.send(key=key, value=orjson.dumps(outcome.deadletter))
+            reason = outcome.deadletter["error"]["type"]
+            log.warning("dead-lettered: %s", reason, extra={"article_id": outcome.key, "stage": stage,
+                                                            "reason": reason})
         else:
             await sink.send(key=key, value=outcome.value)
+            log.debug("routed", extra={"article_id": outcome.key, "stage": stage})
+        metrics.routed(stage, outcome)
 
     def pure_agent(stage: str, step: Callable[[Steps], Step]) -> None:
         sink = _raw_topic(app, topics[stage].sink)
@@ -86,7 +98,7 @@ def register_agents(app: faust.App, settings: Settings) -> None:
         pure_agent("tag", lambda steps: steps.tag)
     if "dedup" in names:
         index = app.Table("dedup-index", default=None, partitions=settings.topic_partitions,
-                          key_serializer="json", value_serializer="json")
+                          schema=faust.Schema(key_serializer="json", value_serializer="json"))
         sink = _raw_topic(app, topics["dedup"].sink)
 
         async def dedup(stream: faust.StreamT[Any]) -> AsyncIterator[None]:
@@ -96,6 +108,7 @@ def register_agents(app: faust.App, settings: Settings) -> None:
 
         app.agent(_raw_topic(app, topics["dedup"].source), name="dedup")(dedup)
 
-    @app.on_before_shutdown.connect  # type: ignore[misc]
-    async def _close_pool(app: faust.App, **_: Any) -> None:
+    async def close_pool(sender: Any, *args: Any, signal: Any, **kwargs: Any) -> None:
         runtime.close()
+
+    app.on_before_shutdown.connect(close_pool)  # type: ignore[arg-type]  # mode types sync receivers only

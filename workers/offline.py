@@ -16,7 +16,7 @@ import orjson
 
 from workers.errors import StageError
 from workers.processing import Outcome, Steps
-from workers.records import Article, decode_raw, deadletter_event, enriched_event, record_id
+from workers.records import Article, deadletter_event, decode_raw, enriched_event, record_id
 
 
 def _batched(lines: Iterable[bytes], size: int) -> Iterator[list[bytes]]:
@@ -62,12 +62,15 @@ class OfflineChain:
         """Without `extract`, a raw record's `text` is taken as the clean body, unchanged."""
         try:
             raw = decode_raw(line, max_bytes=self._max_input_bytes)
-            if raw.text is None:
-                raise StageError("html input needs the extract stage", reason="needs_extract")
         except StageError as exc:
-            rid = record_id(None, line)
-            return Outcome(rid, deadletter=deadletter_event(rid, "extract", exc, line, self._steps.now()))
+            return self._dead(line, exc)
+        if raw.text is None:
+            return self._dead(line, StageError("html input needs the extract stage", reason="needs_extract"))
         hints = {k: v for k, v in (("published_at", raw.published_at), ("fetched_at", raw.fetched_at),
                                    ("language", raw.language)) if v}
         article = Article(id=raw.id, text=raw.text, url=raw.url, source=raw.source, meta=raw.meta, hints=hints)
         return Outcome(article.id, article.to_bytes())
+
+    def _dead(self, line: bytes, error: StageError) -> Outcome:
+        rid = record_id(None, line)
+        return Outcome(rid, deadletter=deadletter_event(rid, "extract", error, line, self._steps.now()))

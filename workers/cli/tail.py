@@ -16,21 +16,17 @@ from workers.settings import Settings
 async def tail_topic(settings: Settings, topic: str, *, from_beginning: bool, follow: bool,
                      limit: int | None, idle_timeout: float | None = None) -> int:
     """Read `topic` without a consumer group; stop at the end offsets seen at start unless following."""
-    consumer = AIOKafkaConsumer(**aiokafka_options(settings), enable_auto_commit=False,
+    consumer = AIOKafkaConsumer(topic, **aiokafka_options(settings), group_id=None, enable_auto_commit=False,
+                                auto_offset_reset="earliest" if from_beginning else "latest",
                                 fetch_max_bytes=64 * 1024 * 1024)
     await consumer.start()
     printed = 0
     try:
-        partitions = [TopicPartition(topic, p) for p in sorted(await _partitions(consumer, topic))]
-        consumer.assign(partitions)
-        if from_beginning:
-            await consumer.seek_to_beginning(*partitions)
-        else:
-            await consumer.seek_to_end(*partitions)
+        partitions = await _assignment(consumer, topic)
         ends = await consumer.end_offsets(partitions)
         idle = 0.0
         while limit is None or printed < limit:
-            if not follow and all(await consumer.position(tp) >= ends[tp] for tp in partitions):
+            if not follow and await _caught_up(consumer, ends):
                 break
             batch = await consumer.getmany(timeout_ms=500)
             if not batch:
@@ -51,12 +47,18 @@ async def tail_topic(settings: Settings, topic: str, *, from_beginning: bool, fo
     return printed
 
 
-async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
+async def _caught_up(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -> bool:
+    for tp, end in ends.items():
+        if await consumer.position(tp) < end:
+            return False
+    return True
+
+
+async def _assignment(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:
     for _ in range(50):
-        found = consumer.partitions_for_topic(topic)
-        if found:
-            return set(found)
-        await consumer.force_metadata_update()  # type: ignore[no-untyped-call]
+        assigned = consumer.assignment()
+        if assigned:
+            return sorted(assigned)
         await asyncio.sleep(0.2)
     raise click.ClickException(f"topic {topic!r} does not exist")
 

@@ -1,0 +1,54 @@
+"""Run-wide fixtures: one real Kafka broker per test session, fresh topics and group per test."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.workers import WorkerProcess
+from workers.localkafka import LocalKafka
+from workers.settings import Settings
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> Iterator[str]:
+    """`KAFKA_BOOTSTRAP_SERVERS` when set, else a broker started from the jars (fails, never skips)."""
+    configured = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if configured:
+        yield configured
+        return
+    with LocalKafka() as broker:
+        yield broker.bootstrap_servers
+
+
+@pytest.fixture
+def pipeline_settings(kafka_bootstrap: str, tmp_path: Path) -> Settings:
+    """Settings with topics and consumer group unique to this test."""
+    run = uuid.uuid4().hex[:8]
+    topics = {f"topic_{n}": f"t{run}.{n}" for n in ("raw", "extracted", "normalized", "tagged", "enriched",
+                                                     "deadletter")}
+    return Settings(_env_file=None).model_copy(update={  # type: ignore[call-arg]
+        "kafka_bootstrap_servers": kafka_bootstrap, "app_id": f"test-{run}", "data_dir": tmp_path / "data",
+        "pool_workers": 1, "stage_timeout_seconds": 20.0, **topics})
+
+
+@pytest.fixture
+def start_worker(pipeline_settings: Settings, tmp_path: Path) -> Iterator[object]:
+    """Start `news-ingest worker` processes; all are stopped at the end of the test."""
+    started: list[WorkerProcess] = []
+
+    def start(*, stages: str | None = None, name: str | None = None, settings: Settings | None = None) -> WorkerProcess:
+        worker = WorkerProcess(settings or pipeline_settings, tmp_path, stages=stages,
+                               name=name or f"w{len(started)}").start()
+        started.append(worker)
+        return worker
+
+    yield start
+    crashed = [w for w in started if w.process is not None and w.process.poll() is not None and not w.stopped]
+    for worker in started:
+        worker.stop()
+    assert not crashed, "worker exited during the test:\n" + "\n".join(w.log()[-3000:] for w in crashed)

@@ -1,0 +1,93 @@
+"""Test helpers that talk to the real broker: produce, collect events, validate them."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterable
+from typing import Any
+
+import orjson
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from workers.kafka import MAX_MESSAGE_BYTES, aiokafka_options
+from workers.records import record_id
+from workers.schemas import validator
+from workers.settings import Settings
+
+
+async def produce(settings: Settings, values: Iterable[bytes], *, topic: str | None = None,
+                  keyed: bool = True) -> list[str]:
+    """Send raw values keyed by their id (as `news-ingest produce` does); return the ids."""
+    producer = AIOKafkaProducer(**aiokafka_options(settings), acks="all", max_request_size=MAX_MESSAGE_BYTES)
+    await producer.start()
+    ids = []
+    try:
+        for value in values:
+            key = record_id(None, value)
+            ids.append(key)
+            await producer.send_and_wait(topic or settings.topic_raw, value=value,
+                                         key=key.encode() if keyed else None)
+    finally:
+        await producer.stop()
+    return ids
+
+
+async def collect(settings: Settings, topic: str, *, count: int, timeout: float) -> list[dict[str, Any]]:
+    """Read `topic` from the beginning until `count` events arrived or `timeout` passed.
+
+    Every event is validated against its public schema on the way, so each test that sees an
+    event also checks the contract.
+    """
+    schema = "deadletter" if topic == settings.topic_deadletter else "enriched"
+    consumer = AIOKafkaConsumer(topic, **aiokafka_options(settings), group_id=None, enable_auto_commit=False,
+                                auto_offset_reset="earliest", fetch_max_bytes=MAX_MESSAGE_BYTES)
+    await consumer.start()
+    events: list[dict[str, Any]] = []
+    try:
+        deadline = time.monotonic() + timeout
+        while len(events) < count and time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=300)
+            for records in batch.values():
+                for record in records:
+                    event = orjson.loads(record.value)
+                    errors = list(validator(schema).iter_errors(event))
+                    assert not errors, f"{schema} event {event.get('id')} violates the schema: {errors[0]}"
+                    assert record.key is not None and record.key.decode() == event["id"], "key must be the id"
+                    events.append(event)
+    finally:
+        await consumer.stop()
+    return events
+
+
+def run(coro: Any) -> Any:
+    return asyncio.run(coro)
+
+
+async def outcomes_by_id(settings: Settings, expected: set[str], *, timeout: float) -> dict[str, list[dict[str, Any]]]:
+    """Read enriched and dead-letter topics until every expected id has an outcome (or timeout).
+
+    Returns every outcome seen per id, so callers can count redeliveries as well as losses.
+    """
+    consumer = AIOKafkaConsumer(settings.topic_enriched, settings.topic_deadletter, **aiokafka_options(settings),
+                                group_id=None, enable_auto_commit=False, auto_offset_reset="earliest",
+                                fetch_max_bytes=MAX_MESSAGE_BYTES)
+    await consumer.start()
+    seen: dict[str, list[dict[str, Any]]] = {}
+    try:
+        deadline = time.monotonic() + timeout
+        idle_after_complete = 0
+        while time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=500)
+            for records in batch.values():
+                for record in records:
+                    event = orjson.loads(record.value)
+                    seen.setdefault(event["id"], []).append(event)
+            if expected <= seen.keys():
+                # keep reading briefly so late redeliveries are counted too
+                idle_after_complete = idle_after_complete + 1 if not batch else 0
+                if idle_after_complete >= 4:
+                    break
+    finally:
+        await consumer.stop()
+    return seen
