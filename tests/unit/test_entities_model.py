@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 import socket
+import tomllib
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -40,6 +43,18 @@ def test_models_ship_inside_the_package() -> None:
         assert path is not None
         assert path.is_relative_to(model_path.__globals__["MODELS_DIR"])
     assert model_path("fr") is None
+
+
+def test_package_data_covers_every_model_file() -> None:
+    """The wheel (and so the image, which pip-installs the package) carries each model file."""
+    repo = Path(__file__).resolve().parents[2]
+    patterns = tomllib.loads((repo / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"][
+        "workers.models"]
+    models = repo / "workers" / "models"
+    files = [p.relative_to(models).as_posix() for p in models.glob("ner_*/**/*") if p.is_file()]
+    assert len(files) >= 10
+    assert [f for f in files if not any(fnmatch.fnmatchcase(f, pat) and f.count("/") == pat.count("/")
+                                        for pat in patterns)] == []
 
 
 def test_german_model_loads_with_network_disabled(no_network: None) -> None:
