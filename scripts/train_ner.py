@@ -30,8 +30,10 @@ HELD_OUT = 1200  # German: last N training sentences pick the best checkpoint
 
 # The settings of the shipped models (docs/entities.md); every one can be overridden on the command line.
 PRESETS: dict[str, dict[str, Any]] = {
-    "de": {"width": 192, "rows_norm": 16000, "rows_suffix": 8000, "epochs": 20, "eval_every": 400},
-    "en": {"width": 160, "rows_norm": 8000, "rows_suffix": 4000, "epochs": 25, "eval_every": 300},
+    "de": {"embed": "multihash", "width": 192, "rows_norm": 16000, "rows_suffix": 8000, "epochs": 20,
+           "eval_every": 400},
+    "en": {"embed": "multihash", "width": 160, "rows_norm": 8000, "rows_suffix": 4000, "epochs": 25,
+           "eval_every": 300},
 }
 
 CONFIG = """
@@ -70,11 +72,7 @@ nO = null
 @architectures = "spacy.Tok2Vec.v2"
 
 [components.ner.model.tok2vec.embed]
-@architectures = "spacy.MultiHashEmbed.v2"
-width = {width}
-attrs = ["NORM", "PREFIX", "SUFFIX", "SHAPE"]
-rows = [{rows_norm}, 500, {rows_suffix}, 500]
-include_static_vectors = false
+{embed}
 
 [components.ner.model.tok2vec.encode]
 @architectures = "spacy.MaxoutWindowEncoder.v2"
@@ -167,6 +165,23 @@ after_init = null
 """
 
 
+EMBEDS = {
+    # hashed NORM, first letter, last three letters and word shape
+    "multihash": """@architectures = "spacy.MultiHashEmbed.v2"
+width = {width}
+attrs = ["NORM", "PREFIX", "SUFFIX", "SHAPE"]
+rows = [{rows_norm}, 500, {rows_suffix}, 500]
+include_static_vectors = false""",
+    # hashed NORM plus the first and last four characters, each embedded: more signal for unseen names
+    "character": """@architectures = "spacy.CharacterEmbed.v2"
+width = {width}
+rows = {rows_norm}
+nM = 64
+nC = 8
+include_static_vectors = false""",
+}
+
+
 def corpus(lang: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(train rows, model-selection rows) for one language."""
     if lang == "de":
@@ -187,6 +202,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--lang", choices=("de", "en"), required=True)
     parser.add_argument("--width", type=int)
     parser.add_argument("--depth", type=int, default=4)
+    parser.add_argument("--embed", choices=sorted(EMBEDS))
     parser.add_argument("--hidden", type=int, default=64)
     parser.add_argument("--rows-norm", type=int)
     parser.add_argument("--rows-suffix", type=int)
@@ -209,8 +225,9 @@ def main(argv: list[str] | None = None) -> None:
     train_rows, select_rows = corpus(args.lang)
     write_docbin(args.lang, train_rows, work / "train.spacy")
     write_docbin(args.lang, select_rows, work / "select.spacy")
+    embed = EMBEDS[args.embed].format(width=args.width, rows_norm=args.rows_norm, rows_suffix=args.rows_suffix)
     config = CONFIG.format(
-        lang=args.lang, seed=args.seed, width=args.width, depth=args.depth, hidden=args.hidden,
+        embed=embed, lang=args.lang, seed=args.seed, width=args.width, depth=args.depth, hidden=args.hidden,
         rows_norm=args.rows_norm, rows_suffix=args.rows_suffix, dropout=args.dropout,
         epochs=args.epochs, patience=args.patience, eval_every=args.eval_every, max_steps=args.max_steps)
     (work / "config.cfg").write_text(config, encoding="utf-8")
