@@ -11,6 +11,7 @@ the GermEval dev split stays an unseen evaluation set; English selects on ewt-de
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -182,6 +183,22 @@ include_static_vectors = false""",
 }
 
 
+CARDS = {
+    "de": ("CC-BY-4.0", "German NER (PER/LOC/ORG/MISC) trained on GermEval 2014 train (Benikova et al., LREC 2014)"),
+    "en": ("CC-BY-SA-4.0", "English NER (PER/LOC/ORG) trained on Universal NER English-EWT train "
+           "(Mayhew et al., NAACL 2024); ShareAlike: redistribute under the same licence"),
+}
+
+
+def stamp_meta(model: Path, lang: str) -> None:
+    """Name, licence and description in meta.json; any spaCy 3.8.x loads the model without a warning."""
+    meta = json.loads((model / "meta.json").read_text(encoding="utf-8"))
+    meta["license"], meta["description"] = CARDS[lang]
+    meta.update(name=f"news_ingest_ner_{lang}", version="1.0.0", spacy_version=">=3.8.0,<3.9.0",
+                url="docs/entities.md")
+    (model / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def corpus(lang: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(train rows, model-selection rows) for one language."""
     if lang == "de":
@@ -238,6 +255,7 @@ def main(argv: list[str] | None = None) -> None:
     if out.exists():
         shutil.rmtree(out)
     shutil.copytree(work / "output" / "model-best", out)
+    stamp_meta(out, args.lang)
     print(f"model written to {out}", flush=True)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from workers.stages.aliases import alias_table, lookup
-from workers.stages.canonical import Mention, canonicalise, trim
+from workers.stages.canonical import Mention, canonicalise, harmonise, trim
 
 
 def _mentions(*spans: tuple[str, str]) -> list[Mention]:
@@ -78,3 +78,22 @@ def test_alias_table_is_general_and_case_insensitive() -> None:
     assert lookup("Nordatlantikpakt") == "NATO"
     assert lookup("Zelenskyy") == lookup("Selenskyj")
     assert lookup("no such name") is None
+
+
+def test_surname_mislabelled_org_still_links_and_takes_the_person_label() -> None:
+    ms = _mentions(("Günter Sautter", "PER"), ("Sautter", "ORG"))
+    canonicals = canonicalise(ms)
+    assert canonicals == ["Günter Sautter", "Günter Sautter"]
+    assert [m.label for m in harmonise(ms, canonicals)] == ["PER", "PER"]
+
+
+def test_place_named_like_a_surname_is_not_linked() -> None:
+    ms = _mentions(("George Washington", "PER"), ("Washington", "LOC"))
+    assert canonicalise(ms) == ["George Washington", "Washington"]
+
+
+def test_alias_table_label_wins_then_majority() -> None:
+    ms = _mentions(("USA", "ORG"), ("Vereinigte Staaten", "LOC"))
+    assert [m.label for m in harmonise(ms, canonicalise(ms))] == ["LOC", "LOC"]
+    ms = _mentions(("Siemens", "ORG"), ("Siemens", "ORG"), ("Siemens", "MISC"))
+    assert [m.label for m in harmonise(ms, canonicalise(ms))] == ["ORG", "ORG", "ORG"]

@@ -150,6 +150,15 @@ _NAMES: dict[str, tuple[str, ...]] = {
 }
 
 
+# Canonicals in `_NAMES` that are organisations; the rest of `_NAMES` are places, `_PERSONS` persons.
+_ORGS = frozenset({
+    "NATO", "European Union", "European Commission", "European Council", "European Parliament", "United Nations",
+    "UN Security Council", "World Health Organization", "International Monetary Fund", "European Central Bank",
+    "Kremlin", "White House", "Pentagon", "Bundestag", "Deutsche Presse-Agentur",
+    "Organization for Security and Co-operation in Europe",
+})
+
+
 @cache
 def alias_table() -> dict[str, str]:
     """Lower-cased alias -> canonical; built once per process."""
@@ -170,3 +179,15 @@ def alias_table() -> dict[str, str]:
 def lookup(name: str) -> str | None:
     """The canonical for a known alias (case-insensitive), else None."""
     return alias_table().get(name.casefold())
+
+
+@cache
+def _kinds() -> dict[str, str]:
+    kinds = {canonical: "PER" for canonical, _, _ in _PERSONS}
+    kinds.update({canonical: "ORG" if canonical in _ORGS else "LOC" for canonical in _NAMES})
+    return kinds
+
+
+def kind(canonical: str) -> str | None:
+    """The label (PER/ORG/LOC) of a canonical from the table, else None."""
+    return _kinds().get(canonical)

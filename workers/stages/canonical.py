@@ -4,16 +4,18 @@ Three steps, in order: strip leading roles/titles from person mentions (`US-Sond
 Witkoff` -> `Steve Witkoff`); link surname-only mentions to the full-name mention of the same
 article (`Witkoff` -> `Steve Witkoff`, also the German genitive `Witkoffs`); map known variants
 through the curated alias table (`Selenskyj` -> `Volodymyr Zelenskyy`, `USA` -> `United States`).
-Linking inside the article goes first, so a surname shared by two people follows the article.
+Linking inside the article goes first, so a surname shared by two people follows the article. Last,
+all mentions of one canonical get one label (`harmonise`).
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from workers.stages.aliases import lookup
+from workers.stages.aliases import kind, lookup
 
 # Role and title words (lower case) that precede a name but are not part of it. A leading token is
 # stripped when it is one of these, when its last hyphen part is (`US-Sondergesandte`), or when it is a
@@ -38,6 +40,9 @@ _ROLE_STEMS = ("präsident", "präsidentin", "kanzler", "kanzlerin", "minister",
                "gesandter", "beauftragte", "beauftragter", "botschafter", "sprecher", "sprecherin",
                "berater", "beraterin", "chef", "chefin", "vorsitzende", "vorsitzender", "sekretär",
                "kommissar", "kommissarin", "bürgermeister", "abgeordnete")
+# A lone surname is often mislabelled ORG/MISC by the model (`neben Umjerow und Sautter`); it still
+# links to the person's full-name mention. A LOC keeps its own reading (`Washington`).
+_SURNAME_LABELS = frozenset({"PER", "ORG", "MISC"})
 _DETERMINERS = frozenset({"der", "die", "des", "dem", "den", "the"})
 _EDGE_PUNCT = "\"'\u201e\u201c\u201d\u201a\u2018\u2019\u00ab\u00bb()[]{}:;,.!?\u2013\u2014-"
 _GENITIVE = re.compile("(?:['\u2019]s|['\u2019]|(?<=[a-z\u00e4\u00f6\u00fc\u00df])s)$")
@@ -118,10 +123,30 @@ def canonicalise(mentions: Sequence[Mention]) -> list[str]:
         if m.label == "PER" and " " in m.text:
             result.append(full[m.text])
             continue
-        if m.label == "PER":
+        if m.label in _SURNAME_LABELS:
             linked = by_surname.get(m.text.casefold()) or by_surname.get(_degenitive(m.text).casefold())
             if linked:
                 result.append(linked)
                 continue
         result.append(_known(m.text) or _known(_display(m.text)) or _display(m.text))
     return result
+
+
+def harmonise(mentions: Sequence[Mention], canonicals: Sequence[str]) -> list[Mention]:
+    """One label per canonical (one sense per article): the alias table's label when it knows the entity,
+    else the label of the entity's full-name person mention, else the most frequent label (ties: the
+    longest mention's)."""
+    groups: dict[str, list[Mention]] = {}
+    for m, c in zip(mentions, canonicals, strict=True):
+        groups.setdefault(c, []).append(m)
+    labels: dict[str, str] = {}
+    for canonical, group in groups.items():
+        known = kind(canonical)
+        if known is None and any(m.label == "PER" and " " in m.text for m in group):
+            known = "PER"
+        if known is None:
+            counts = Counter(m.label for m in group)
+            known = max(group, key=lambda m: (counts[m.label], len(m.text))).label
+        labels[canonical] = known
+    return [m if m.label == labels[c] else replace(m, label=labels[c])
+            for m, c in zip(mentions, canonicals, strict=True)]

@@ -17,7 +17,7 @@ from typing import Any
 
 from workers.models import model_path
 from workers.records import Article
-from workers.stages.canonical import Mention, canonicalise, trim
+from workers.stages.canonical import Mention, canonicalise, harmonise, trim
 from workers.stages.salience import summarise
 
 LABELS = frozenset({"PER", "ORG", "LOC", "MISC"})
@@ -92,6 +92,7 @@ def run(article: Article, cfg: EntitiesConfig) -> Article:
     mentions += tag(nlp, text, "text")
     mentions += dateline_mentions(article.dateline)
     canonicals = canonicalise(mentions)
+    mentions = harmonise(mentions, canonicals)
     entities = [{"text": m.text, "label": m.label, "start": m.start, "end": m.end, "canonical": c}
                 for m, c in zip(mentions, canonicals, strict=True) if m.field == "text"]
     summary = summarise(mentions, canonicals, text)
