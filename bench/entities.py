@@ -5,8 +5,9 @@
 Quality: German GermEval 2014 dev split, English UNER ewt-test and pud-test (CoNLL exact-span F1 over
 character offsets of `" ".join(tokens)`; the model reads the gold tokens). Speed: the full tag stage
 (`workers.stages.entities.run`: title + text, canonical names, summary) on seed-sized articles, one
-process, one thread, median of `--rounds` rounds after a warm-up. The baseline is the capitalisation
-tagger that stood in before the trained models, run in the same process on the same data.
+process, one thread, median of `--rounds` rounds after a warm-up. Baselines, in the same run on the
+same data: the capitalisation tagger that stood in before the trained models, and (for F1) a gazetteer
+of the training split's entity strings.
 `--check` exits 1 when a pinned floor (German F1 0.80, 20 articles/s) is missed.
 """
 
@@ -28,7 +29,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from bench.devdata import rows, seed_paths
-from bench.ner_corpus import ENGLISH, GERMAN, gold_spans, split_rows
+from bench.ner_corpus import ENGLISH, GERMAN, GERMAN_TRAIN, gold_spans, split_rows
 from workers.cli.inputs import text_record
 from workers.records import Article
 from workers.stages.entities import EntitiesConfig, pipeline_for, run
@@ -56,6 +57,34 @@ def baseline_spans(text: str) -> set[Span]:
             label = "ORG" if words[-1] in _ORG_SUFFIX else ("PER" if len(words) >= 2 else "MISC")
             found.add((match.end() - len(surface), match.end(), label))
     return found
+
+
+class Gazetteer:
+    """Second baseline: every entity string of the training split with its most frequent label, tagged
+    by greedy longest match on the tokens (the classic CoNLL "seen entities" baseline)."""
+
+    MAX_LEN = 6
+
+    def __init__(self, sentences: Iterable[dict[str, Any]]) -> None:
+        seen: dict[tuple[str, ...], Counter[str]] = {}
+        for row in sentences:
+            for start, end, label in gold_spans(row["tags"]):
+                seen.setdefault(tuple(row["tokens"][start:end]), Counter())[label] += 1
+        self.entries = {words: c.most_common(1)[0][0] for words, c in seen.items() if len(words) <= self.MAX_LEN}
+
+    def spans(self, tokens: list[str]) -> set[Span]:
+        found: set[Span] = set()
+        i = 0
+        while i < len(tokens):
+            for n in range(min(self.MAX_LEN, len(tokens) - i), 0, -1):
+                label = self.entries.get(tuple(tokens[i:i + n]))
+                if label:
+                    found.add((i, i + n, label))
+                    i += n
+                    break
+            else:
+                i += 1
+        return found
 
 
 # --- scoring ---------------------------------------------------------------------------------------
@@ -95,11 +124,13 @@ def model_spans(nlp: Any, sentences: list[dict[str, Any]]) -> list[set[Span]]:
             for row, doc in zip(sentences, nlp.pipe(docs, batch_size=256), strict=True)]
 
 
-def quality(cfg: EntitiesConfig, name: str, lang: str, sentences: list[dict[str, Any]]) -> float:
+def quality(cfg: EntitiesConfig, name: str, lang: str, sentences: list[dict[str, Any]],
+            gazetteer: Gazetteer) -> float:
     gold = [char_spans(row["tokens"], gold_spans(row["tags"])) for row in sentences]
     nlp = pipeline_for(lang, cfg)
     runs: list[tuple[str, list[set[Span]]]] = [
-        ("baseline", [baseline_spans(" ".join(row["tokens"])) for row in sentences])]
+        ("gazetteer", [char_spans(row["tokens"], gazetteer.spans(row["tokens"])) for row in sentences]),
+        ("capitalisation", [baseline_spans(" ".join(row["tokens"])) for row in sentences])]
     if nlp is not None:
         runs.insert(0, ("model", model_spans(nlp, sentences)))
     model_f1 = 0.0
@@ -156,7 +187,7 @@ def speed(cfg: EntitiesConfig, rounds: int) -> float:
         tokens = sum(len(nlp.make_doc(a.text)) for a in batch) if nlp else 0
         chars = statistics.mean(len(a.text) for a in batch)
         for tagger, fn in (("model", lambda b=batch: [run(a, cfg) for a in b]),
-                           ("baseline", lambda b=batch: [baseline_spans(a.text) for a in b])):
+                           ("capitalisation", lambda b=batch: [baseline_spans(a.text) for a in b])):
             cpu, wall = timed(fn, rounds)
             print(f"| {tagger} | {lang} | {len(batch)} | {chars:.0f} | {len(batch) / cpu:.1f} "
                   f"({len(batch) / wall:.1f}) | {tokens / cpu:,.0f} |")
@@ -180,9 +211,10 @@ def main(argv: list[str] | None = None) -> int:
         return xs[:args.limit] if args.limit else xs
 
     english = list(rows(ENGLISH))
-    de_f1 = quality(cfg, "German, GermEval 2014 dev", "de", cut(list(rows(GERMAN))))
-    quality(cfg, "English, UNER ewt-test", "en", cut(list(split_rows(english, "ewt-test"))))
-    quality(cfg, "English, UNER pud-test", "en", cut(list(split_rows(english, "pud-test"))))
+    gaz_de, gaz_en = Gazetteer(rows(GERMAN_TRAIN)), Gazetteer(split_rows(english, "ewt-train"))
+    de_f1 = quality(cfg, "German, GermEval 2014 dev", "de", cut(list(rows(GERMAN))), gaz_de)
+    quality(cfg, "English, UNER ewt-test", "en", cut(list(split_rows(english, "ewt-test"))), gaz_en)
+    quality(cfg, "English, UNER pud-test", "en", cut(list(split_rows(english, "pud-test"))), gaz_en)
     per_s = speed(cfg, args.rounds)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak RSS of this process (both models loaded, all runs): {peak_mb:.0f} MB")
