@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from workers.models import model_path
+from workers.models import MODELS_DIR, model_path
 from workers.records import Article
 from workers.stages.entities import EntitiesConfig, load_pipeline, run
 
@@ -41,7 +41,7 @@ def test_models_ship_inside_the_package() -> None:
     for lang in ("de", "en"):
         path = model_path(lang)
         assert path is not None
-        assert path.is_relative_to(model_path.__globals__["MODELS_DIR"])
+        assert path.is_relative_to(MODELS_DIR)
     assert model_path("fr") is None
 
 
