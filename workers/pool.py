@@ -32,10 +32,10 @@ class StagePool:
 
     def __init__(self, workers: int, *, max_tasks: int = 500, memory_mb: int = 0) -> None:
         # forkserver, not fork: the worker forks after aiokafka started threads, and a fork of a
-        # threaded process can inherit a held lock. The server preloads the stage modules once,
+        # threaded process can inherit a held lock. The server preloads the stage modules and models once,
         # so recycled processes start warm.
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["workers.processing"])
+        context.set_forkserver_preload(["workers.processing", "workers.warm"])
         self._pool = pebble.ProcessPool(max_workers=workers, max_tasks=max_tasks, context=context,
                                         initializer=_limit_memory, initargs=(memory_mb * 1024 * 1024,))
 
