@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     # --- Stage behaviour -----------------------------------------------------------------------
     extract_favor_precision: bool = False
     dedup_retention_days: float = Field(7.0, gt=0)
+    dedup_max_articles: int = Field(1_000_000, ge=1, description="size bound of the dedup index")
+    dedup_min_containment: float = Field(0.5, gt=0, le=1, description="near verdict: shared shingles / shorter text")
 
     def stage_names(self) -> tuple[str, ...]:
         names = tuple(s.strip() for s in self.stages.split(",") if s.strip())
@@ -85,4 +87,5 @@ class Settings(BaseSettings):
         return EntitiesConfig()
 
     def dedup_config(self) -> DedupConfig:
-        return DedupConfig(retention_days=self.dedup_retention_days)
+        return DedupConfig(retention_days=self.dedup_retention_days, max_articles=self.dedup_max_articles,
+                           min_containment=self.dedup_min_containment)
