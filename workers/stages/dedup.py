@@ -231,7 +231,7 @@ def run(article: Article, index: Index, cfg: DedupConfig) -> Article:
 
     probe = _Probe(article.id, sketch(article.text, cfg.sketch_config()), fingerprint(article.text),
                    url_key(article.url), published)
-    exact = _exact(probe, index, horizon)
+    exact = _exact(probe, index, horizon) if probe.sketch.size else None
     if exact is not None:
         verdict = _verdict("exact", exact, article.id)
     else:
@@ -239,7 +239,7 @@ def run(article: Article, index: Index, cfg: DedupConfig) -> Article:
 
     # exact copies add nothing for later copies (the original is indexed), nor do articles that
     # are already outside the window; both keep only their verdict, for redelivery
-    searchable = exact is None and (published is None or horizon is None or published >= horizon)
+    searchable = exact is None and probe.sketch.size > 0 and (published is None or horizon is None or published >= horizon)
     _record(probe, verdict, meta, index, searchable=searchable, cfg=cfg)
     _evict(meta, index, cfg)
     index["m:"] = meta
