@@ -51,7 +51,7 @@ class Doc:
 
 
 def _site(url: str) -> str:
-    host = urlsplit(url).netloc or url.split("::")[-1].split("-")[0].split(".html")[0]
+    host = urlsplit(url).netloc or url.rsplit("::", maxsplit=1)[-1].split("-", maxsplit=1)[0].removesuffix(".html")
     return host.lower().removeprefix("www.") or "unknown"
 
 
@@ -171,12 +171,12 @@ def build(seed: int = 20260101, german_pages: int = 260) -> list[dict[str, Any]]
     bodies = _distinct(list(load_bodies(german_pages)))
     pools = boilerplate_pools()
     syn = Syndicator(rng, pools, [b for _, _, b in bodies])
-    site_template = {site: site if site in pools else rng.choice(syn.sites) for site in sorted({s for _, s, _ in bodies})}
+    sites = sorted({s for _, s, _ in bodies})
+    site_template = {site: site if site in pools else rng.choice(syn.sites) for site in sites}
     docs: list[Doc] = []
     for id_, site, body in bodies:
         base = 1_767_225_600 + rng.randint(0, 5 * 86400)  # 2026-01-01 + up to 5 days
-        when = lambda offset: _iso(base + offset)  # noqa: E731
-        docs.append(Doc(f"{id_}", id_, site, syn.boilerplate(body, site_template[site]), when(0), "original", []))
+        docs.append(Doc(f"{id_}", id_, site, syn.boilerplate(body, site_template[site]), _iso(base), "original", []))
         for n in range(rng.choice((0, 1, 1, 2, 2, 3))):
             ops = rng.sample(OPS, rng.randint(2, 4))
             text = body
@@ -184,7 +184,8 @@ def build(seed: int = 20260101, german_pages: int = 260) -> list[dict[str, Any]]
                 text = getattr(syn, op)(text) if op != "boilerplate" else text
             if "boilerplate" in ops:
                 text = syn.boilerplate(text)
-            docs.append(Doc(f"{id_}~{n}", id_, f"copy-{n}", text, when(rng.randint(600, 36 * 3600)), "copy", ops))
+            published = _iso(base + rng.randint(600, 36 * 3600))
+            docs.append(Doc(f"{id_}~{n}", id_, f"copy-{n}", text, published, "copy", ops))
     rng.shuffle(docs)  # arrival order is not publication order: late arrivals happen
     return [doc.__dict__ for doc in docs]
 

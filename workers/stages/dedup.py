@@ -239,7 +239,8 @@ def run(article: Article, index: Index, cfg: DedupConfig) -> Article:
 
     # exact copies add nothing for later copies (the original is indexed), nor do articles that
     # are already outside the window; both keep only their verdict, for redelivery
-    searchable = exact is None and probe.sketch.size > 0 and (published is None or horizon is None or published >= horizon)
+    in_window = published is None or horizon is None or published >= horizon
+    searchable = exact is None and probe.sketch.size > 0 and in_window
     _record(probe, verdict, meta, index, searchable=searchable, cfg=cfg)
     _evict(meta, index, cfg)
     index["m:"] = meta
