@@ -55,9 +55,10 @@ class DedupConfig:
                             sample_size=self.sample_size)
 
 
-def fingerprint(text: str) -> str:
+def fingerprint(text: str | list[str]) -> str:
     """Exact-duplicate key: case, punctuation, whitespace and spelling variants do not make a new story."""
-    return hashlib.sha1(" ".join(words(text)).encode("utf-8"), usedforsecurity=False).hexdigest()
+    tokens = words(text) if isinstance(text, str) else text
+    return hashlib.sha1(" ".join(tokens).encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
 def _timestamp(value: str | None) -> float | None:
@@ -229,8 +230,9 @@ def run(article: Article, index: Index, cfg: DedupConfig) -> Article:
         meta["wm"] = published
     horizon = _horizon(meta, cfg)
 
-    probe = _Probe(article.id, sketch(article.text, cfg.sketch_config()), fingerprint(article.text),
-                   url_key(article.url), published)
+    tokens = words(article.text)
+    probe = _Probe(article.id, sketch(tokens, cfg.sketch_config()), fingerprint(tokens), url_key(article.url),
+                   published)
     exact = _exact(probe, index, horizon) if probe.sketch.size else None
     if exact is not None:
         verdict = _verdict("exact", exact, article.id)

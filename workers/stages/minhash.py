@@ -14,9 +14,12 @@ from dataclasses import dataclass
 
 from rensa import RMinHash
 
-from workers.stages.shingles import shingle_hashes, shingle_strings, words
+from workers.stages.shingles import shingle_strings, words
 
-_MINHASH_SEED = 1  # part of the stored format: changing it invalidates every indexed band key
+# Both are part of the stored format: changing the seed, or a rensa release that changes its token
+# hash (rensa.RMinHash.ALGORITHM_VERSION, 2 today), invalidates the band keys and samples indexed so far.
+_MINHASH_SEED = 1
+_MASK32 = 0xFFFFFFFF  # the stored sample keeps 32 bits of rensa's stable 64-bit token hash
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,22 +45,18 @@ class Sketch:
 
 def band_keys(signature: list[int], bands: int, rows: int) -> tuple[str, ...]:
     """One key per band: the band number plus a short hash of its `rows` signature values."""
-    keys = []
-    for band in range(bands):
-        chunk = signature[band * rows:(band + 1) * rows]
-        digest = hashlib.blake2b(",".join(map(str, chunk)).encode(), digest_size=6).hexdigest()
-        keys.append(f"{band}:{digest}")
-    return tuple(keys)
+    chunks = [",".join(map(str, signature[b * rows:(b + 1) * rows])) for b in range(bands)]
+    return tuple(f"{b}:{hashlib.blake2b(c.encode(), digest_size=6).hexdigest()}" for b, c in enumerate(chunks))
 
 
-def sketch(text: str, cfg: SketchConfig) -> Sketch:
-    """Sketch of `text`; empty text gives an empty sketch (no band keys: it never matches)."""
-    strings = shingle_strings(words(text), cfg.shingle_size)
+def sketch(text: str | list[str], cfg: SketchConfig) -> Sketch:
+    """Sketch of `text` (or of its `words`); empty text gives an empty sketch that never matches."""
+    strings = shingle_strings(words(text) if isinstance(text, str) else text, cfg.shingle_size)
     if not strings:
         return Sketch(frozenset(), (), ())
     minhash = RMinHash(num_perm=cfg.bands * cfg.rows, seed=_MINHASH_SEED)
     minhash.update(strings)
-    hashes = frozenset(shingle_hashes(strings))
+    hashes = frozenset(h & _MASK32 for h in RMinHash.hash_token_sets([strings])[0])
     sample = tuple(heapq.nsmallest(cfg.sample_size, hashes))
     return Sketch(hashes, band_keys(minhash.digest(), cfg.bands, cfg.rows), sample)
 

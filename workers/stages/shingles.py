@@ -6,10 +6,8 @@ Syndicated copies differ in case, punctuation, quotes, diacritics and regional s
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -22,19 +20,18 @@ SPELLING_VARIANTS: dict[str, str] = {
 }
 
 
-def _fold(word: str) -> str:
-    """Casefold and strip diacritics: `Jänner` -> `janner`, `Straße` -> `strasse`."""
-    decomposed = unicodedata.normalize("NFKD", word.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+# Combining marks left by NFKD decomposition (Latin, Greek and Cyrillic diacritics).
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
+def _fold(text: str) -> str:
+    """Casefold and strip diacritics: `Jänner` -> `janner`, `Straße` -> `strasse` (whole text at once)."""
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text.casefold()))
 
 
 def words(text: str) -> list[str]:
     """The normalised word sequence of `text` (the unit both fingerprints and shingles use)."""
-    out = []
-    for raw in _WORD.findall(text):
-        word = _fold(raw)
-        out.append(SPELLING_VARIANTS.get(word, word))
-    return out
+    return [SPELLING_VARIANTS.get(word, word) for word in _WORD.findall(_fold(text))]
 
 
 def shingle_strings(tokens: list[str], size: int) -> list[str]:
@@ -47,12 +44,3 @@ def shingle_strings(tokens: list[str], size: int) -> list[str]:
     for i in range(len(tokens) - size + 1):
         seen.setdefault(" ".join(tokens[i:i + size]), None)
     return list(seen)
-
-
-def hash32(item: str) -> int:
-    """A stable 32-bit hash (Python's `hash` is salted per process, so it cannot be stored)."""
-    return int.from_bytes(hashlib.blake2b(item.encode("utf-8"), digest_size=4).digest(), "big")
-
-
-def shingle_hashes(shingles: Iterable[str]) -> set[int]:
-    return {hash32(s) for s in shingles}
