@@ -5,7 +5,7 @@ worker, a dict in `news-ingest enrich`. The verdict depends only on the index an
 never on the driver or the clock, so both drivers give the same verdicts for the same order.
 
 Index layout (every value is JSON, so the table changelog can store it):
-- `a:<id>`  the article: published time `p`, shingle count `n`, sample `s`, band keys `b`,
+- `a:<id>`  the article: published time `p`, shingle count `n`, sample `s` (base64 uint32s), band keys `b`,
             fingerprint `f`, url key `u`, cluster `c`, and the verdict `v` it was given (redelivery
             of the same id returns that verdict: at-least-once input, idempotent output)
 - `f:<fingerprint>`, `u:<url key>`  -> id of the first indexed article with that text / URL
@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from workers.records import Article
-from workers.stages.minhash import Sketch, SketchConfig, overlap, sketch
+from workers.stages.minhash import Sketch, SketchConfig, overlap, pack_sample, sketch, unpack_sample
 from workers.stages.shingles import words
 from workers.stages.urlcanon import url_key
 
@@ -113,7 +113,7 @@ def _exact(probe: _Probe, index: Index, horizon: float | None) -> _Match | None:
         other = index.get(key)
         entry = index.get(f"a:{other}") if other and other != probe.id else None
         if entry is not None and _live(entry, horizon):
-            shared = overlap(sk.shingles, entry.get("s", []), entry.get("n", 0))
+            shared = overlap(sk.shingles, unpack_sample(entry.get("s", "")), entry.get("n", 0))
             similarity = 1.0 if key[0] == "f" else round(min(shared / max(sk.size, entry.get("n", 0), 1), 1.0), 4)
             return _Match(str(other), entry["p"], similarity, entry["c"])
     return None
@@ -131,7 +131,7 @@ def _near(probe: _Probe, index: Index, horizon: float | None, cfg: DedupConfig) 
             entry = index.get(f"a:{other}")
             if entry is None or "s" not in entry or not _live(entry, horizon):
                 continue
-            shared = overlap(sk.shingles, entry["s"], entry["n"])
+            shared = overlap(sk.shingles, unpack_sample(entry["s"]), entry["n"])
             containment = shared / max(min(sk.size, entry["n"]), 1)
             if shared >= cfg.min_shared and containment >= cfg.min_containment:
                 matches.append(_Match(other, entry["p"], round(min(containment, 1.0), 4), entry["c"]))
@@ -196,7 +196,7 @@ def _record(probe: _Probe, verdict: dict[str, Any], meta: dict[str, Any], index:
     sk = probe.sketch
     entry: dict[str, Any] = {"p": probe.published, "c": verdict["cluster_id"], "v": verdict}
     if searchable:
-        entry.update(n=sk.size, s=list(sk.sample), b=list(sk.band_keys), f=probe.fingerprint, u=probe.url_key)
+        entry.update(n=sk.size, s=pack_sample(sk.sample), b=list(sk.band_keys), f=probe.fingerprint, u=probe.url_key)
         _claim(f"f:{probe.fingerprint}", probe.id, index)
         if probe.url_key:
             _claim(f"u:{probe.url_key}", probe.id, index)

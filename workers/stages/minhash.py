@@ -8,8 +8,10 @@ text has at most k shingles), which is what the index stores instead of the whol
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import heapq
+import struct
 from dataclasses import dataclass
 
 from rensa import RMinHash
@@ -69,3 +71,13 @@ def overlap(shingles: frozenset[int], other_sample: list[int], other_size: int) 
     if len(other_sample) >= other_size:
         return float(found)
     return found / len(other_sample) * other_size
+
+
+def pack_sample(sample: tuple[int, ...] | list[int]) -> str:
+    """The sample as base64 of big-endian uint32s: about half the bytes of a JSON list of ints."""
+    return base64.b64encode(struct.pack(f">{len(sample)}I", *sample)).decode("ascii")
+
+
+def unpack_sample(packed: str) -> list[int]:
+    raw = base64.b64decode(packed)
+    return list(struct.unpack(f">{len(raw) // 4}I", raw))
