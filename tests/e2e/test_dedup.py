@@ -174,3 +174,19 @@ def test_worker_with_an_empty_data_dir_rebuilds_the_index_from_the_changelog(pip
         assert (verdicts[f"b-{i}"]["status"], verdicts[f"b-{i}"]["of"]) == ("near", f"a-{i}")
 
 
+
+
+def test_size_bound_evicts_on_the_faust_table(pipeline_settings: Settings, start_worker) -> None:
+    settings = pipeline_settings.model_copy(update={"dedup_max_articles": 3})
+    texts = bodies(6)
+    start_worker(stages="dedup", name="small", settings=settings)
+    # one partition, so the index sees them in this order and s-0 is the oldest arrival
+    run(send(settings, [(0, article(f"s-{i}", t)) for i, t in enumerate(texts)]))
+    run(collect(settings, settings.topic_enriched, count=len(texts), timeout=120))
+    run(send(settings, [(1, article("again-0", texts[0] + "\n\nCorrection appended.")),
+                        (2, article("again-5", texts[5] + "\n\nCorrection appended."))]))
+
+    verdicts = by_id(collect_ids(settings, {"again-0", "again-5"}, timeout=90))
+
+    assert verdicts["again-0"]["status"] == "unique"  # s-0 was evicted: over the bound of 3
+    assert (verdicts["again-5"]["status"], verdicts["again-5"]["of"]) == ("near", "s-5")

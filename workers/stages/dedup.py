@@ -21,7 +21,7 @@ import dataclasses
 import hashlib
 from collections.abc import MutableMapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from workers.records import Article
@@ -65,9 +65,10 @@ def _timestamp(value: str | None) -> float | None:
     if not value:
         return None
     try:
-        return datetime.fromisoformat(value).timestamp()
+        when = datetime.fromisoformat(value)
     except (ValueError, TypeError):
         return None
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()  # never the host's zone
 
 
 def published_ts(article: Article) -> float | None:
