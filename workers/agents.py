@@ -6,6 +6,7 @@ flowing however slow a page is. Dedup reads and writes a Faust table and stays i
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -13,12 +14,15 @@ import faust
 import orjson
 
 from workers.dedup_agents import register_dedup_agent
+from workers.metrics import Metrics
 from workers.pool import StagePool
 from workers.processing import Outcome, Steps
 from workers.settings import Settings
 from workers.topics import stage_topics
 
 Step = Callable[[bytes | None, bytes], Awaitable[Outcome]]
+
+log = logging.getLogger(__name__)
 
 
 class _Runtime:
@@ -46,17 +50,25 @@ def _raw_topic(app: faust.App, name: str) -> faust.TopicT:
     return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
 
 
-def register_agents(app: faust.App, settings: Settings) -> None:
+def register_agents(app: faust.App, settings: Settings, metrics: Metrics | None = None) -> None:
+    metrics = metrics or Metrics()
     runtime = _Runtime(settings)
     topics = stage_topics(settings)
+    stage_of_sink = {t.sink: stage for stage, t in topics.items()}
     deadletter = _raw_topic(app, settings.topic_deadletter)
 
     async def route(outcome: Outcome, sink: faust.TopicT) -> None:
         key = outcome.key.encode()
+        stage = stage_of_sink[sink.get_topic_name()]
         if outcome.deadletter is not None:
             await deadletter.send(key=key, value=orjson.dumps(outcome.deadletter))
+            reason = outcome.deadletter["error"]["type"]
+            log.warning("dead-lettered: %s", reason, extra={"article_id": outcome.key, "stage": stage,
+                                                            "reason": reason})
         else:
             await sink.send(key=key, value=outcome.value)
+            log.debug("routed", extra={"article_id": outcome.key, "stage": stage})
+        metrics.routed(stage, outcome)
 
     def pure_agent(stage: str, step: Callable[[Steps], Step]) -> None:
         sink = _raw_topic(app, topics[stage].sink)

@@ -6,7 +6,9 @@ import faust
 
 from workers.agents import register_agents
 from workers.kafka import MAX_MESSAGE_BYTES, bootstrap, faust_credentials
+from workers.metrics import Metrics
 from workers.settings import Settings
+from workers.web import register_pages
 
 
 def create_app(settings: Settings) -> faust.App:
@@ -27,5 +29,8 @@ def create_app(settings: Settings) -> faust.App:
         web_bind=settings.web_host,
         autodiscover=False,
     )
-    register_agents(app, settings)
+    metrics = Metrics()
+    register_agents(app, settings, metrics)
+    metrics.watch(app, settings)
+    register_pages(app, metrics)
     return app

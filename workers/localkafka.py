@@ -85,6 +85,7 @@ class LocalKafka:
         self.heap_mb = heap_mb
         self._own_dir = workdir is None
         self.workdir = workdir or Path(tempfile.mkdtemp(prefix="news-ingest-kafka-"))
+        self.workdir.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.controller_port = free_port()
         self._process: subprocess.Popen[bytes] | None = None

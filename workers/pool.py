@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import multiprocessing
 import resource
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -30,7 +31,12 @@ class StagePool:
     """A process pool for stage functions; every failure comes back as a `StageError`."""
 
     def __init__(self, workers: int, *, max_tasks: int = 500, memory_mb: int = 0) -> None:
-        self._pool = pebble.ProcessPool(max_workers=workers, max_tasks=max_tasks,
+        # forkserver, not fork: the worker forks after aiokafka started threads, and a fork of a
+        # threaded process can inherit a held lock. The server preloads the stage modules once,
+        # so recycled processes start warm.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["workers.processing"])
+        self._pool = pebble.ProcessPool(max_workers=workers, max_tasks=max_tasks, context=context,
                                         initializer=_limit_memory, initargs=(memory_mb * 1024 * 1024,))
 
     async def run(self, fn: Callable[..., T], *args: Any, timeout: float) -> T:

@@ -122,6 +122,9 @@ class Article:
     published_local: str | None = None
     timezone: str | None = None
     published_source: str | None = None
+    published_precision: str | None = None  # day | minute | second
+    timezone_source: str | None = None  # offset | domain | region | language | assumed
+    date_issues: list[JSON] = field(default_factory=list)  # rejected date candidates, with reasons
     dates: list[JSON] = field(default_factory=list)
     # tag
     entities: list[JSON] = field(default_factory=list)
@@ -163,6 +166,9 @@ def enriched_event(article: Article) -> JSON:
         "published_local": article.published_local,
         "timezone": article.timezone,
         "published_source": article.published_source,
+        "published_precision": article.published_precision,
+        "timezone_source": article.timezone_source,
+        "date_issues": article.date_issues,
         "dates": article.dates,
         "entities": article.entities,
         "entity_summary": article.entity_summary,

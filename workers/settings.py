@@ -52,20 +52,27 @@ class Settings(BaseSettings):
     topic_deadletter: str = "articles.deadletter"
     topic_partitions: int = Field(4, ge=1)
     topic_replication: int = Field(1, ge=1)
+    topic_retention_hours: float = Field(168.0, gt=0, description="retention.ms of new pipeline topics")
+    topic_deadletter_retention_hours: float = Field(720.0, gt=0, description="dead letters wait to be replayed")
     processing_guarantee: str = Field("at_least_once", pattern="^(at_least_once|exactly_once)$")
     web_port: int = 6066
     web_host: str = "0.0.0.0"  # noqa: S104  (a container must be reachable by its probes)
     log_level: str = "info"
+    log_format: str = Field("text", pattern="^(json|text)$", description="json: one JSON object per log line")
 
     # --- Stage execution -----------------------------------------------------------------------
     pool_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     pool_max_tasks: int = Field(500, ge=0, description="recycle a pool process after N documents")
     pool_memory_mb: int = Field(2048, ge=0, description="address-space cap per pool process; 0 = none")
     stage_timeout_seconds: float = Field(20.0, gt=0)
-    max_input_bytes: int = Field(16 * 1024 * 1024, gt=0)
+    max_input_bytes: int = Field(8 * 1024 * 1024, gt=0)
 
     # --- Stage behaviour -----------------------------------------------------------------------
     extract_favor_precision: bool = False
+    language_min_confidence: float = Field(0.5, ge=0, le=1, description="below: text is inconclusive")
+    language_min_margin: float = Field(0.2, ge=0, le=1, description="top-1 minus top-2 score; below: mixed")
+    language_min_letters: int = Field(20, ge=0, description="fewer letters: too short to tell")
+    normalize_text_dates: bool = Field(True, description="resolve date mentions in the text into `dates`")
     dedup_retention_days: float = Field(7.0, gt=0)
     dedup_max_articles: int = Field(1_000_000, ge=1, description="size bound of the dedup index")
     dedup_min_containment: float = Field(0.5, gt=0, le=1, description="near verdict: shared shingles / shorter text")
@@ -81,7 +88,10 @@ class Settings(BaseSettings):
         return ExtractConfig(max_input_bytes=self.max_input_bytes, favor_precision=self.extract_favor_precision)
 
     def normalize_config(self) -> NormalizeConfig:
-        return NormalizeConfig()
+        return NormalizeConfig(min_language_confidence=self.language_min_confidence,
+                               min_language_letters=self.language_min_letters,
+                               min_language_margin=self.language_min_margin,
+                               find_text_dates=self.normalize_text_dates)
 
     def entities_config(self) -> EntitiesConfig:
         return EntitiesConfig()

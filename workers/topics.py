@@ -35,11 +35,17 @@ def all_topics(settings: Settings) -> list[str]:
             settings.topic_enriched, settings.topic_deadletter]
 
 
+def topic_config(settings: Settings, name: str) -> dict[str, str]:
+    """Broker-side config of a new pipeline topic: message size and retention (longer for dead letters)."""
+    hours = (settings.topic_deadletter_retention_hours if name == settings.topic_deadletter
+             else settings.topic_retention_hours)
+    return {"max.message.bytes": str(MAX_MESSAGE_BYTES), "retention.ms": str(int(hours * 3_600_000))}
+
+
 async def ensure_topics(settings: Settings, *, attempts: int = 30) -> None:
     """Create the pipeline's topics if missing (partitions and message size from settings)."""
-    config = {"max.message.bytes": str(MAX_MESSAGE_BYTES)}
-    wanted = [NewTopic(name, settings.topic_partitions, settings.topic_replication, topic_configs=config)
-              for name in all_topics(settings)]
+    wanted = [NewTopic(name, settings.topic_partitions, settings.topic_replication,
+                       topic_configs=topic_config(settings, name)) for name in all_topics(settings)]
     for attempt in range(attempts):
         admin = AIOKafkaAdminClient(**aiokafka_options(settings))
         try:

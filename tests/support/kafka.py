@@ -62,3 +62,32 @@ async def collect(settings: Settings, topic: str, *, count: int, timeout: float)
 
 def run(coro: Any) -> Any:
     return asyncio.run(coro)
+
+
+async def outcomes_by_id(settings: Settings, expected: set[str], *, timeout: float) -> dict[str, list[dict[str, Any]]]:
+    """Read enriched and dead-letter topics until every expected id has an outcome (or timeout).
+
+    Returns every outcome seen per id, so callers can count redeliveries as well as losses.
+    """
+    consumer = AIOKafkaConsumer(settings.topic_enriched, settings.topic_deadletter, **aiokafka_options(settings),
+                                group_id=None, enable_auto_commit=False, auto_offset_reset="earliest",
+                                fetch_max_bytes=MAX_MESSAGE_BYTES)
+    await consumer.start()
+    seen: dict[str, list[dict[str, Any]]] = {}
+    try:
+        deadline = time.monotonic() + timeout
+        idle_after_complete = 0
+        while time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=500)
+            for records in batch.values():
+                for record in records:
+                    event = orjson.loads(record.value)
+                    seen.setdefault(event["id"], []).append(event)
+            if expected <= seen.keys():
+                # keep reading briefly so late redeliveries are counted too
+                idle_after_complete = idle_after_complete + 1 if not batch else 0
+                if idle_after_complete >= 4:
+                    break
+    finally:
+        await consumer.stop()
+    return seen

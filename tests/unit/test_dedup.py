@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -164,3 +167,18 @@ def test_two_empty_texts_are_not_duplicates_of_each_other() -> None:
     index: dict[str, Any] = {}
     run(art("e1", ""), index, CFG)
     assert run(art("e2", "  "), index, CFG).duplicate["status"] == "unique"  # type: ignore[index]
+
+
+def test_importing_the_dedup_stage_leaves_room_under_the_pool_memory_cap() -> None:
+    """Pool processes fork from the worker and run under RLIMIT_AS; rensa's allocator must not reserve 1 GiB."""
+    probe = (
+        "def vm():\n"
+        "    return next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmSize'))\n"
+        "before = vm()\n"
+        "import workers.stages.dedup\n"
+        "print(vm() - before)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MIMALLOC_")}
+    grown_kb = int(subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                                  env=env).stdout)
+    assert grown_kb < 256 * 1024, f"import grew the address space by {grown_kb // 1024} MB"

@@ -1,4 +1,4 @@
-"""`news-ingest`: produce, tail, worker, enrich, run, replay, kafka."""
+"""`news-ingest`: produce, tail, worker, enrich, run, replay, kafka, topics."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import click
 from workers.cli.enrich import enrich
 from workers.cli.kafka import kafka
 from workers.cli.produce import produce
+from workers.cli.replay import replay
 from workers.cli.run import run
 from workers.cli.tail import tail
+from workers.cli.topics import topics
 from workers.cli.worker import worker
 
 
@@ -18,5 +20,5 @@ def main() -> None:
     """Streaming news-ingest worker: raw articles in, enriched article events out."""
 
 
-for command in (produce, tail, worker, enrich, run, kafka):
+for command in (produce, tail, worker, enrich, run, replay, kafka, topics):
     main.add_command(command)

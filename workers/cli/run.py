@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import socket
 import subprocess
 import sys
 from contextlib import ExitStack
@@ -15,7 +16,8 @@ import click
 from workers.cli.common import load_settings
 from workers.cli.produce import _records, send_records
 from workers.cli.tail import tail_topic
-from workers.localkafka import KafkaSetupError, LocalKafka
+from workers.localkafka import KafkaSetupError, LocalKafka, free_port
+from workers.settings import Settings
 from workers.topics import ensure_topics
 
 
@@ -37,23 +39,47 @@ def run(paths: tuple[str, ...], limit: int | None) -> None:
             except KafkaSetupError as exc:
                 raise click.ClickException(str(exc)) from exc
             stack.callback(broker.close)
-            settings = settings.model_copy(update={"kafka_bootstrap_servers": broker.bootstrap_servers})
+            # A throwaway broker gets throwaway table state: RocksDB offsets from an older broker
+            # would not match this one's changelogs.
+            settings = settings.model_copy(update={"kafka_bootstrap_servers": broker.bootstrap_servers,
+                                                   "data_dir": broker.workdir / "worker-state"})
             click.echo(f"broker up: KAFKA_BOOTSTRAP_SERVERS={broker.bootstrap_servers}", err=True)
         asyncio.run(ensure_topics(settings))
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         log_path = Path(settings.data_dir) / "worker.log"
-        env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers or ""}
+        env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers or "",
+               "NEWS_INGEST_DATA_DIR": str(settings.data_dir)}
+        web_port = settings.web_port if _port_free(settings.web_port) else free_port()
         with log_path.open("ab") as log:
-            worker = subprocess.Popen([sys.executable, "-m", "workers", "worker"], env=env,
-                                      stdout=log, stderr=subprocess.STDOUT)
+            worker = subprocess.Popen([sys.executable, "-m", "workers", "worker", "--web-port", str(web_port)],
+                                      env=env, stdout=log, stderr=subprocess.STDOUT)
         stack.callback(_stop, worker)
-        click.echo(f"worker started (pid {worker.pid}, log {log_path})", err=True)
+        click.echo(f"worker started (pid {worker.pid}, log {log_path}, metrics on :{web_port})", err=True)
         if paths:
             count = asyncio.run(send_records(settings, _records(paths, None)))
             click.echo(f"produced {count} record(s) to {settings.topic_raw}", err=True)
         click.echo("waiting for events (Ctrl-C to stop) ...", err=True)
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(tail_topic(settings, settings.topic_enriched, from_beginning=True, follow=True, limit=limit))
+            asyncio.run(_print_while_alive(settings, worker, limit, log_path))
+
+
+async def _print_while_alive(settings: Settings, worker: subprocess.Popen[bytes], limit: int | None,
+                             log_path: Path) -> None:
+    """Print enriched events; stop with the worker's last log lines if the worker exits."""
+    printing = asyncio.create_task(
+        tail_topic(settings, settings.topic_enriched, from_beginning=True, follow=True, limit=limit))
+    while not printing.done():
+        if worker.poll() is not None:
+            printing.cancel()
+            tail = log_path.read_text(errors="replace").splitlines()[-15:]
+            raise click.ClickException("the worker exited:\n" + "\n".join(tail))
+        await asyncio.sleep(0.5)
+    await printing
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
 def _stop(worker: subprocess.Popen[bytes]) -> None:

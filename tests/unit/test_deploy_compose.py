@@ -1,0 +1,88 @@
+"""docker-compose.yml against the Compose Specification schema (vendored by check-jsonschema), offline."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from tests.unit.deploy_support import ROOT, load_yaml, renamed, settings_env_names
+
+COMPOSE = ROOT / "docker-compose.yml"
+
+
+@cache
+def compose_validator() -> Draft202012Validator:
+    # Located without importing check_jsonschema (its CLI module is not needed, only the schema file).
+    spec = importlib.util.find_spec("check_jsonschema")
+    assert spec is not None and spec.origin is not None, "check-jsonschema (test extra) is not installed"
+    path = Path(spec.origin).parent / "builtin_schemas" / "vendor" / "compose-spec.json"
+    schema = json.loads(path.read_text())
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def errors(doc: Any) -> list[str]:
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in compose_validator().iter_errors(doc)]
+
+
+def compose() -> dict[str, Any]:
+    doc = load_yaml(COMPOSE)
+    assert isinstance(doc, dict)
+    return doc
+
+
+def test_compose_file_is_valid_against_the_compose_spec() -> None:
+    assert errors(compose()) == []
+
+
+@pytest.mark.parametrize(("path", "typo"), [
+    (["services", "kafka", "healthcheck"], "healthchek"),
+    (["services", "worker", "depends_on"], "depends-on"),
+    (["services", "worker", "read_only"], "readonly"),
+    (["services", "kafka", "healthcheck", "start_period"], "startPeriod"),
+    (["services", "topics", "depends_on", "kafka", "condition"], "conditon"),
+])
+def test_a_renamed_key_is_rejected(path: list[str | int], typo: str) -> None:
+    assert errors(renamed(compose(), path, typo)), f"{'/'.join(map(str, path))} -> {typo} was accepted"
+
+
+def test_workers_scale_kafka_is_checked_and_topics_come_first() -> None:
+    services = compose()["services"]
+    worker = services["worker"]
+    # `--scale worker=N` needs replicas that do not collide on a name or a host port.
+    assert "container_name" not in worker
+    assert "ports" not in worker
+    assert worker["read_only"] is True
+    assert worker["cap_drop"] == ["ALL"]
+    assert worker["depends_on"]["topics"]["condition"] == "service_completed_successfully"
+    assert services["kafka"]["image"].startswith("apache/kafka:")
+    assert services["kafka"]["healthcheck"]["test"]
+    assert services["kafka"]["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"
+    assert services["topics"]["command"] == ["topics", "create"]
+    assert services["topics"]["depends_on"]["kafka"]["condition"] == "service_healthy"
+    assert services["prometheus"]["profiles"] == services["grafana"]["profiles"] == ["monitoring"]
+
+
+def test_every_setting_the_stack_passes_is_one_the_worker_reads() -> None:
+    known = settings_env_names()
+    for name, service in compose()["services"].items():
+        env = service.get("environment") or {}
+        unknown = {k for k in env if k.startswith(("NEWS_INGEST_", "KAFKA_"))} - known
+        if name != "kafka":  # the broker's own KAFKA_* settings belong to the apache/kafka image
+            assert not unknown, f"{name}: not settings of the worker: {sorted(unknown)}"
+
+
+def test_mounted_files_exist_in_the_repository() -> None:
+    for name, service in compose()["services"].items():
+        for volume in service.get("volumes", []):
+            # `${VAR:-default}` mounts the default unless the user sets VAR
+            source = re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", volume).split(":")[0]
+            if source.startswith("./"):
+                assert (ROOT / source).exists(), f"{name} mounts {source}, which is not in the repository"

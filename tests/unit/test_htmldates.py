@@ -1,0 +1,34 @@
+"""Structured publication stamps from HTML, with time and offset kept."""
+
+from __future__ import annotations
+
+from workers.stages.htmldates import page_dates
+
+
+def test_jsonld_article_wins_over_other_types() -> None:
+    html = """<html><head>
+    <script type="application/ld+json">{"@type": "WebSite", "datePublished": "2001-01-01"}</script>
+    <script type="application/ld+json">{"@graph": [{"@type": "NewsArticle",
+        "datePublished": "2025-12-31T20:50:00+01:00"}]}</script>
+    <meta property="article:published_time" content="2025-12-30T10:00:00Z">
+    </head><body><p>x</p></body></html>"""
+    assert page_dates(html) == {"published_time": "2025-12-31T20:50:00+01:00",
+                                "published_time_source": "jsonld"}
+
+
+def test_meta_property() -> None:
+    html = '<html><head><meta property="article:published_time" content="2025-12-30T10:00:00Z"></head></html>'
+    assert page_dates(html) == {"published_time": "2025-12-30T10:00:00Z",
+                                "published_time_source": "meta:article:published_time"}
+
+
+def test_itemprop_and_time() -> None:
+    html = '<html><body><span itemprop="datePublished" content="2024-03-14">14. März</span></body></html>'
+    assert page_dates(html)["published_time"] == "2024-03-14"
+    html = '<html><body><time pubdate datetime="2024-03-14T08:00">8 Uhr</time></body></html>'
+    assert page_dates(html) == {"published_time": "2024-03-14T08:00", "published_time_source": "time"}
+
+
+def test_broken_jsonld_and_no_dates() -> None:
+    html = '<html><head><script type="application/ld+json">{broken</script></head><body>Hallo</body></html>'
+    assert page_dates(html) == {}

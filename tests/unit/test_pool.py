@@ -1,0 +1,73 @@
+"""The process pool turns hangs, crashes and errors of one document into that document's StageError."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+
+import pytest
+
+from workers.errors import ExtractionFailed, StageCrashed, StageTimeout
+from workers.pool import StagePool
+
+
+def _sleep(seconds: float) -> str:
+    time.sleep(seconds)
+    return "done"
+
+
+def _fail() -> None:
+    raise ExtractionFailed("nothing here", reason="no_content")
+
+
+def _bug() -> None:
+    raise KeyError("missing")
+
+
+def _die() -> None:
+    os._exit(3)
+
+
+def _allocate(megabytes: int) -> int:
+    return len(bytearray(megabytes * 1024 * 1024))
+
+
+@pytest.fixture(scope="module")
+def pool():
+    pool = StagePool(1, max_tasks=0, memory_mb=512)
+    yield pool
+    pool.close()
+
+
+def run(pool: StagePool, fn, *args, timeout: float = 5.0):
+    return asyncio.run(pool.run(fn, *args, timeout=timeout))
+
+
+def test_a_hanging_document_times_out_and_the_pool_keeps_working(pool: StagePool) -> None:
+    started = time.monotonic()
+    with pytest.raises(StageTimeout):
+        run(pool, _sleep, 30, timeout=0.5)
+    assert time.monotonic() - started < 10
+    assert run(pool, _sleep, 0) == "done"
+
+
+def test_stage_errors_keep_their_reason_across_the_process_boundary(pool: StagePool) -> None:
+    with pytest.raises(ExtractionFailed) as caught:
+        run(pool, _fail)
+    assert caught.value.reason == "no_content"
+
+
+def test_unexpected_exceptions_and_dead_processes_become_stage_crashed(pool: StagePool) -> None:
+    with pytest.raises(StageCrashed, match="KeyError"):
+        run(pool, _bug)
+    with pytest.raises(StageCrashed):
+        run(pool, _die)
+    assert run(pool, _sleep, 0) == "done"
+
+
+def test_memory_cap_stops_one_document_not_the_worker(pool: StagePool) -> None:
+    with pytest.raises(StageCrashed) as caught:
+        run(pool, _allocate, 2048)
+    assert caught.value.reason in {"out_of_memory", "stage_crashed"}
+    assert run(pool, _allocate, 8) == 8 * 1024 * 1024
