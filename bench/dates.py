@@ -3,8 +3,8 @@
     python -m bench.dates [--limit N] [--lang-limit N]
 
 Dates (`dates_dev.jsonl.gz`): "ours" is the path the pipeline takes for an HTML record — the extract
-stage (trafilatura, metadata incl. `date`), plus `htmldates.page_dates` (structured stamps with time
-and offset, merged into `metadata` as the extract stage is to do), then the normalize stage; the day
+stage (trafilatura, metadata incl. `date`, and `htmldates.page_dates` structured stamps with time
+and offset, merged into `metadata`), then the normalize stage; the day
 compared is the local day of `published_local`. htmldate is `find_date(html, original_date=True)`.
 Metric as in htmldate's tests/comparison.py: same first 10 characters = TP, another date = FP,
 no date = FN; a page whose expected date is null counts as correct (TN) when no date is returned.
@@ -16,7 +16,6 @@ Language (`extraction_snippets.*`): the joined `with` snippets of each page agai
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import gzip
 import json
 import statistics
@@ -32,7 +31,6 @@ from bench.devdata import shared_dir
 from workers.errors import StageError
 from workers.records import RawArticle
 from workers.stages import extract, normalize
-from workers.stages.htmldates import page_dates
 from workers.stages.language import detect_language
 
 
@@ -50,14 +48,13 @@ def _expected(row: dict[str, Any]) -> str | None:
 
 def ours(row: dict[str, Any], now: datetime) -> tuple[str | None, float]:
     """The pipeline's publication day for one HTML page (None when it finds none or fails the page),
-    and the seconds spent beyond extraction (page_dates + the normalize stage)."""
+    and the seconds spent beyond extraction (the normalize stage; markup stamps come from extract)."""
     raw = RawArticle(id=row["id"], url=row["url"] if "://" in row["url"] else None, html=row["html"])
     try:
         article = extract.extract(raw, extract.ExtractConfig())
     except StageError:
         return None, 0.0
     start = time.perf_counter()
-    article = dataclasses.replace(article, metadata={**article.metadata, **page_dates(row["html"])})
     result = normalize.run(article, normalize.NormalizeConfig(), now)
     extra = time.perf_counter() - start
     return (result.published_local[:10] if result.published_local else None), extra
@@ -123,7 +120,7 @@ def bench_dates(limit: int | None, dump: str | None = None) -> None:
     print(f"dates_dev.jsonl.gz, {len(mine.seconds)} pages (exact day)")
     print(mine.line("ours (extract+norm.)"))
     print(theirs.line("htmldate extensive"))
-    print(f"ours without extraction (page_dates + normalize incl. text dates): "
+    print(f"ours without extraction (normalize incl. text dates): "
           f"median {1000 * statistics.median(beyond_extraction):.1f} ms, "
           f"mean {1000 * statistics.fmean(beyond_extraction):.1f} ms per page")
     print("ours by subset:", dict(sorted(subsets.items())))

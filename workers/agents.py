@@ -50,6 +50,33 @@ def _raw_topic(app: faust.App, name: str) -> faust.TopicT:
     return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
 
 
+def extract_agent(app: faust.App, settings: Settings, runtime: _Runtime,
+                  route: Callable[[Outcome, faust.TopicT], Awaitable[None]]) -> None:
+    """Extract, with the per-source boilerplate profiles every worker reads (a Faust GlobalTable).
+
+    A GlobalTable because the stream is keyed by article id while profiles are keyed by source:
+    every worker needs every source's profile. Concurrent writes for one source from two workers
+    are last-writer-wins, which only makes counts run slightly low (the profile is a heuristic).
+    """
+    profiles = app.GlobalTable("extract-profiles", default=None, partitions=settings.topic_partitions,
+                               schema=faust.Schema(key_serializer="json", value_serializer="json"))
+    sink = _raw_topic(app, stage_topics(settings)["extract"].sink)
+
+    async def extract(stream: faust.StreamT[Any]) -> AsyncIterator[None]:
+        async for event in stream.events():
+            steps = runtime.steps
+            source = steps.profile_key(event.value)
+            profile = profiles.get(source) if source else None
+            outcome = await steps.extract(event.key, event.value, profile)
+            await route(outcome, sink)
+            if source and outcome.deadletter is None:
+                profiles[source] = steps.learn(event.value, profiles.get(source))
+            yield None
+
+    app.agent(_raw_topic(app, stage_topics(settings)["extract"].source), name="extract",
+              concurrency=settings.pool_workers)(extract)
+
+
 def register_agents(app: faust.App, settings: Settings, metrics: Metrics | None = None) -> None:
     metrics = metrics or Metrics()
     runtime = _Runtime(settings)
@@ -83,7 +110,7 @@ def register_agents(app: faust.App, settings: Settings, metrics: Metrics | None 
 
     names = settings.stage_names()
     if "extract" in names:
-        pure_agent("extract", lambda steps: steps.extract)
+        extract_agent(app, settings, runtime, route)
     if "normalize" in names:
         pure_agent("normalize", lambda steps: steps.normalize)
     if "tag" in names:

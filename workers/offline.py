@@ -17,6 +17,7 @@ import orjson
 from workers.errors import StageError
 from workers.processing import Outcome, Steps
 from workers.records import Article, deadletter_event, decode_raw, enriched_event, record_id
+from workers.stages.boilerplate_profile import Profile
 
 
 def _batched(lines: Iterable[bytes], size: int) -> Iterator[list[bytes]]:
@@ -34,15 +35,28 @@ class OfflineChain:
         self._window = window
         self._max_input_bytes = max_input_bytes
         self._index: MutableMapping[str, Any] = {}
+        self._profiles: dict[str, Profile | None] = {}  # per-source boilerplate, as the agent's table
 
     async def run(self, lines: Iterable[bytes]) -> AsyncIterator[bytes]:
         for batch in _batched(lines, self._window):
             outcomes = await asyncio.gather(*(self._pure_stages(line) for line in batch))
-            for outcome in outcomes:
+            for line, outcome in zip(batch, outcomes, strict=True):
+                self._learn(line, outcome)
                 yield self._finish(outcome)
 
+    def _learn(self, line: bytes, outcome: Outcome) -> None:
+        """Teach the source's profile in input order, after a clean extraction (as the agent does)."""
+        if "extract" in self._stages and outcome.deadletter is None:
+            source = self._steps.profile_key(line)
+            if source:
+                self._profiles[source] = self._steps.learn(line, self._profiles.get(source))
+
     async def _pure_stages(self, line: bytes) -> Outcome:
-        outcome = await self._steps.extract(None, line) if "extract" in self._stages else self._adopt(line)
+        if "extract" in self._stages:
+            source = self._steps.profile_key(line)
+            outcome = await self._steps.extract(None, line, self._profiles.get(source) if source else None)
+        else:
+            outcome = self._adopt(line)
         for stage, step in (("normalize", self._steps.normalize), ("tag", self._steps.tag)):
             if stage in self._stages and outcome.value is not None:
                 outcome = await step(outcome.key.encode(), outcome.value)

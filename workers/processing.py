@@ -19,6 +19,7 @@ from workers.pool import StagePool
 from workers.records import JSON, Article, deadletter_event, enriched_event, record_id
 from workers.settings import Settings
 from workers.stages import dedup, entities, extract, normalize
+from workers.stages.boilerplate_profile import Profile
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,13 +49,23 @@ class Steps:
         self._dedup_cfg = settings.dedup_config()
         self._clock = clock or (lambda: datetime.now(UTC))
 
-    async def extract(self, key: bytes | None, value: bytes) -> Outcome:
+    async def extract(self, key: bytes | None, value: bytes, profile: Profile | None = None) -> Outcome:
+        """`profile`: what this record's source has taught so far (plain text only; see `learn`)."""
         try:
-            article = await self._pool.run(_timed, "extract", extract.run, value, self._extract_cfg,
+            article = await self._pool.run(_timed, "extract", extract.run, value, self._extract_cfg, profile,
                                            timeout=self._timeout)
         except StageError as exc:
             return self._dead(record_id(key, value), "extract", exc, value)
         return Outcome(article.id, article.to_bytes())
+
+    @staticmethod
+    def profile_key(value: bytes) -> str | None:
+        """The per-source boilerplate profile a raw record reads and teaches (None: it uses none)."""
+        return extract.source_key(value)
+
+    def learn(self, value: bytes, profile: Profile | None) -> Profile | None:
+        """The source's profile after a record that extracted cleanly (cheap; runs in the event loop)."""
+        return extract.learn(value, profile, self._extract_cfg)
 
     async def normalize(self, key: bytes | None, value: bytes) -> Outcome:
         return await self._offloaded("normalize", key, value, normalize.run, self._normalize_cfg, self._clock())

@@ -73,6 +73,11 @@ class Settings(BaseSettings):
     language_min_margin: float = Field(0.2, ge=0, le=1, description="top-1 minus top-2 score; below: mixed")
     language_min_letters: int = Field(20, ge=0, description="fewer letters: too short to tell")
     normalize_text_dates: bool = Field(True, description="resolve date mentions in the text into `dates`")
+    extract_max_html_elements: int = Field(100_000, gt=0, description="refuse bigger HTML trees as too_large")
+    extract_modified_date: bool = Field(True, description="second htmldate pass for the last-modified date")
+    extract_profile_min_articles: int = Field(3, ge=1, description="boilerplate: seen in >= N articles")
+    extract_profile_min_share: float = Field(0.5, gt=0, le=1, description="... and in >= this share of them")
+    extract_profile_max_lines: int = Field(1000, ge=10, description="fingerprints kept per source profile")
     dedup_retention_days: float = Field(7.0, gt=0)
     dedup_max_articles: int = Field(1_000_000, ge=1, description="size bound of the dedup index")
     dedup_min_containment: float = Field(0.5, gt=0, le=1, description="near verdict: shared shingles / shorter text")
@@ -85,7 +90,13 @@ class Settings(BaseSettings):
         return names
 
     def extract_config(self) -> ExtractConfig:
-        return ExtractConfig(max_input_bytes=self.max_input_bytes, favor_precision=self.extract_favor_precision)
+        return ExtractConfig(max_input_bytes=self.max_input_bytes,
+                             favor_precision=self.extract_favor_precision,
+                             max_html_elements=self.extract_max_html_elements,
+                             modified_date=self.extract_modified_date,
+                             profile_min_articles=self.extract_profile_min_articles,
+                             profile_min_share=self.extract_profile_min_share,
+                             profile_max_lines=self.extract_profile_max_lines)
 
     def normalize_config(self) -> NormalizeConfig:
         return NormalizeConfig(min_language_confidence=self.language_min_confidence,

@@ -16,6 +16,7 @@ def check_outcome(item: Item, events: list[dict[str, Any]]) -> None:
         assert not list(validator("enriched").iter_errors(event))
         assert event["text"].strip()
         assert "\x00" not in event["text"]
+        assert len(event["text"]) <= len(item.value), "text grew beyond its input (entity expansion?)"
     else:
         assert "error" in event, f"{item.name}: expected dead letter {item.expect}, got an enriched event"
         assert not list(validator("deadletter").iter_errors(event))

@@ -1,8 +1,15 @@
-"""Structured publication stamps from HTML, with time and offset kept."""
+"""Structured publication stamps from HTML, with time and offset kept (and wired into extraction)."""
 
 from __future__ import annotations
 
-from workers.stages.htmldates import page_dates
+from lxml.html import fromstring
+
+from workers.records import RawArticle
+from workers.stages import extract, htmldates
+
+
+def page_dates(html: str) -> dict[str, str]:
+    return htmldates.page_dates(fromstring(html))
 
 
 def test_jsonld_article_wins_over_other_types() -> None:
@@ -32,3 +39,12 @@ def test_itemprop_and_time() -> None:
 def test_broken_jsonld_and_no_dates() -> None:
     html = '<html><head><script type="application/ld+json">{broken</script></head><body>Hallo</body></html>'
     assert page_dates(html) == {}
+
+
+def test_the_extract_stage_puts_the_markup_stamp_into_metadata() -> None:
+    body = "".join(f"<p>Paragraph {i} of a long article about the city budget and its schools.</p>" for i in range(8))
+    html = ('<html><head><meta property="article:published_time" content="2025-12-30T10:00:00Z"></head>'
+            f"<body><article><h1>Budget</h1>{body}</article></body></html>")
+    article = extract.extract(RawArticle(id="a", html=html), extract.ExtractConfig())
+    assert article.metadata["published_time"] == "2025-12-30T10:00:00Z"
+    assert article.metadata["published_time_source"] == "meta:article:published_time"

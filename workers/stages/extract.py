@@ -1,66 +1,118 @@
-"""Extract stage: raw record bytes -> `Article` with clean body text, title and page metadata.
+"""Extract stage: raw record bytes -> `Article` with clean body text, title, page metadata and wire fields.
 
-Pure: no Kafka, no network (trafilatura never fetches; we hand it the page), no clock.
+Pure: no Kafka, no network (trafilatura never fetches; we hand it the page), no clock. HTML goes
+through trafilatura (`htmlextract`), plain text through our line-based cleaner (`textclean`), and
+both through the wire conventions (`wire`: dateline, sign-off, picture credits).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
-import trafilatura
+import orjson
 
 from workers.errors import ExtractionFailed
 from workers.records import Article, RawArticle, decode_raw
-
-_BLANK_RUN = re.compile(r"\n\s*\n+")
-_SPACE_RUN = re.compile(r"[ \t\f\v\u00a0]+")
+from workers.stages import boilerplate_profile, htmlextract, textclean, wire
+from workers.stages.boilerplate_profile import Profile
 
 
 @dataclass(frozen=True, slots=True)
 class ExtractConfig:
     max_input_bytes: int = 16 * 1024 * 1024
     favor_precision: bool = False
+    # Pages with more elements than this are refused (`too_large`) before trafilatura walks them:
+    # the largest dev page has 10,106; a 14 MB page of 250k paragraphs takes trafilatura ~30 s.
+    max_html_elements: int = 100_000
+    # Second htmldate pass for the last-modified date (about a millisecond per page).
+    modified_date: bool = True
+    # Per-source profile: a line seen in at least `profile_min_share` of the source's last
+    # articles (and at least `profile_min_articles` of them) is boilerplate for that source.
+    profile_min_articles: int = 3
+    profile_min_share: float = 0.5
+    profile_max_lines: int = 1000
 
 
-def run(data: bytes, cfg: ExtractConfig) -> Article:
-    """Decode one raw record and extract it; the stage's entry point (top-level, so it pickles)."""
-    return extract(decode_raw(data, max_bytes=cfg.max_input_bytes), cfg)
+def run(data: bytes, cfg: ExtractConfig, profile: Profile | None = None) -> Article:
+    """Decode one raw record and extract it; the stage's entry point (top-level, so it pickles).
+
+    `profile` is the source's boilerplate profile (see `boilerplate_profile`), or None for a source
+    never seen: the text must then come out clean from its own features alone.
+    """
+    return extract(decode_raw(data, max_bytes=cfg.max_input_bytes), cfg, profile)
 
 
-def extract(raw: RawArticle, cfg: ExtractConfig) -> Article:
+def extract(raw: RawArticle, cfg: ExtractConfig, profile: Profile | None = None) -> Article:
     if raw.html is not None:
-        text, title, metadata = _from_html(raw.html, raw.url, cfg)
+        page = htmlextract.extract_html(raw.html, raw.url, favor_precision=cfg.favor_precision,
+                                        max_elements=cfg.max_html_elements, modified_date=cfg.modified_date)
+        paragraphs, title, metadata = textclean.drop_chrome(page.paragraphs), page.title, page.metadata
+        credits: list[str] = []
     else:
-        text, title, metadata = _from_text(raw.text or "")
+        paragraphs, title, metadata, credits = _from_text(raw.text or "", profile, cfg)
+    split = wire.split_wire(paragraphs)
+    text = "\n\n".join(split.paragraphs)
     if not text.strip():
         raise ExtractionFailed("no article text found", reason="no_content")
     hints = {k: v for k, v in (("published_at", raw.published_at), ("fetched_at", raw.fetched_at),
                                ("language", raw.language)) if v}
     return Article(id=raw.id, text=text, url=raw.url, source=raw.source or metadata.get("sitename"),
-                   title=title, meta=raw.meta, hints=hints, metadata=metadata)
+                   title=title, meta=raw.meta, hints=hints, metadata=metadata, dateline=split.dateline,
+                   credits=_unique(credits + split.credits))
 
 
-def _from_html(html: str, url: str | None, cfg: ExtractConfig) -> tuple[str, str | None, dict[str, Any]]:
-    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
-                                      favor_precision=cfg.favor_precision)
-    if doc is None:
-        return "", None, {}
-    text = paragraphs(doc.text or "")
-    metadata = {k: v for k, v in {
-        "authors": doc.author, "sitename": doc.sitename, "description": doc.description,
-        "categories": doc.categories or None, "tags": doc.tags or None, "image": doc.image,
-        "canonical_url": doc.url, "date": doc.date, "method": "trafilatura",
-    }.items() if v}
-    return text, doc.title, metadata
+def source_key(data: bytes) -> str | None:
+    """The profile-table key of a plain-text record (its `source`, else its URL's host), or None.
+
+    Cheap on purpose (no schema validation): the agent calls it in the event loop to fetch the
+    profile before `run`. HTML records need no profile (trafilatura reads the markup).
+    """
+    try:
+        obj = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(obj, dict) or not isinstance(obj.get("text"), str) or obj.get("html") is not None:
+        return None
+    if isinstance(obj.get("source"), str) and obj["source"].strip():
+        return str(obj["source"]).strip().lower()
+    host = urlsplit(obj["url"]).hostname if isinstance(obj.get("url"), str) else None
+    return host.lower().removeprefix("www.") if host else None
 
 
-def _from_text(text: str) -> tuple[str, str | None, dict[str, Any]]:
-    return paragraphs(text), None, {"method": "text"}
+def learn(data: bytes, profile: Profile | None, cfg: ExtractConfig) -> Profile | None:
+    """The source's profile after this record (None when the record is not plain text).
+
+    Call it after `run` succeeded, so a record that was dead-lettered teaches nothing.
+    """
+    try:
+        obj = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+        return None
+    return boilerplate_profile.update(profile, textclean.split_lines(obj["text"]),
+                                      max_lines=cfg.profile_max_lines)
 
 
-def paragraphs(text: str) -> str:
-    """One paragraph per non-empty line, separated by a blank line, inner whitespace collapsed."""
-    lines = (_SPACE_RUN.sub(" ", line).strip() for line in text.replace("\r\n", "\n").split("\n"))
-    return "\n\n".join(line for line in lines if line)
+def _from_text(text: str, profile: Profile | None,
+               cfg: ExtractConfig) -> tuple[list[str], str | None, dict[str, Any], list[str]]:
+    lines = textclean.split_lines(text)
+    known = boilerplate_profile.known_lines(profile, lines, min_articles=cfg.profile_min_articles,
+                                            min_share=cfg.profile_min_share)
+    cleaned = textclean.clean(text, known_boilerplate=known)
+    if known and not cleaned.body:  # a story the source sent before (an update): trust the features
+        known = frozenset()
+        cleaned = textclean.clean(text)
+    found = {"kicker": cleaned.kicker, "teaser": cleaned.teaser, "date": cleaned.date_text,
+             "byline": cleaned.byline, "method": "text"}
+    metadata: dict[str, Any] = {k: v for k, v in found.items() if v}
+    if known:
+        metadata["profile_dropped"] = len(known)
+    credits = [line for line in cleaned.dropped if wire.picture_credit(line)]
+    return cleaned.body, cleaned.title, metadata, credits
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))

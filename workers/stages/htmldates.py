@@ -17,7 +17,7 @@ import json
 import re
 from typing import Any
 
-from lxml import html as lxml_html  # type: ignore[import-untyped]
+from lxml.html import HtmlElement
 
 _META_NAMES = (
     "article:published_time", "og:published_time", "og:article:published_time", "pubdate", "publishdate",
@@ -61,12 +61,11 @@ def _from_jsonld(tree: Any) -> str | None:
     return min(candidates, key=lambda c: c[0])[1] if candidates else None
 
 
-def page_dates(html: str) -> dict[str, str]:
-    """`{published_time, published_time_source}` from the page's markup; `{}` when it has none."""
-    try:
-        tree = lxml_html.fromstring(html)
-    except (ValueError, TypeError, lxml_html.etree.ParserError):
-        return {}
+def page_dates(tree: HtmlElement) -> dict[str, str]:
+    """`{published_time, published_time_source}` from a parsed page's markup; `{}` when it has none.
+
+    Takes the tree the extractor already parsed (before trafilatura prunes it), so a page is parsed once.
+    """
     value = _from_jsonld(tree)
     if value:
         return {"published_time": value, "published_time_source": "jsonld"}

@@ -1,0 +1,261 @@
+"""Extraction benchmark: our extract stage vs trafilatura modes on the shared dev sets, same pages, one run.
+
+    python -m bench.extraction [--limit N] [--sets snippets,fundus] [--modes ours,default,...]
+
+HTML modes score the extractor's text. The plain-text modes render each page to its full visible text
+(one block per line, boilerplate included) and score our plain-text stripping (`text`) next to the
+unstripped rendering (`floor`). Every mode runs in its own forked process, one after the other, so
+pages/s is per core and peak RSS is that mode's own growth over the loaded data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import re
+import resource
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import lxml.html
+import orjson
+import trafilatura
+from lxml import etree
+
+from bench.devdata import rows
+from workers.errors import StageError
+from workers.stages import extract
+
+SETS = {
+    "snippets": ("extraction_snippets.00.jsonl.gz", "extraction_snippets.01.jsonl.gz"),
+    "fundus": ("extraction_fundus_eval.jsonl.gz",),
+}
+HTML_MODES = ("default", "precision", "recall", "fast", "ours")
+TEXT_MODES = ("floor", "text")
+
+# --- metrics ---------------------------------------------------------------------------------------
+
+
+def _ws(text: str) -> str:
+    return " ".join(text.split())
+
+
+def snippet_counts(output: str, with_: Iterable[str], without: Iterable[str]) -> Counter[str]:
+    """trafilatura's eval metric: `with` snippets found are TP, `without` snippets found are FP."""
+    out = _ws(output)
+    counts: Counter[str] = Counter(tp=0, fn=0, fp=0, tn=0)
+    for snippet in with_:
+        counts["tp" if _ws(snippet) in out else "fn"] += 1
+    for snippet in without:
+        counts["fp" if _ws(snippet) in out else "tn"] += 1
+    return counts
+
+
+def snippet_scores(counts: Counter[str]) -> dict[str, float]:
+    tp, fp, fn, tn = counts["tp"], counts["fp"], counts["fn"], counts["tn"]
+    return {"P": tp / max(tp + fp, 1), "R": tp / max(tp + fn, 1), "F1": 2 * tp / max(2 * tp + fp + fn, 1),
+            "acc": (tp + tn) / max(tp + tn + fp + fn, 1)}
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _shingles(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
+    tokens = _WORD.findall(text)
+    return Counter(tuple(tokens[i:i + n]) for i in range(max(1, len(tokens) - n + 1)))
+
+
+def shingle_page(output: str, expected: str) -> tuple[float, float, float, bool]:
+    """ScrapingHub per-page TP/FP/FN, normalised to sum 1, plus exact token-sequence equality."""
+    got, want = _shingles(output), _shingles(expected)
+    tp = sum((got & want).values())
+    fp, fn = sum(got.values()) - tp, sum(want.values()) - tp
+    total = tp + fp + fn
+    return tp / total, fp / total, fn / total, _WORD.findall(output) == _WORD.findall(expected)
+
+
+def shingle_scores(pages: list[tuple[float, float, float, bool]]) -> dict[str, float]:
+    precisions = [tp / (tp + fp) for tp, fp, _, _ in pages if tp + fp > 0]
+    recalls = [tp / (tp + fn) for tp, _, fn, _ in pages if tp + fn > 0]
+    p = sum(precisions) / max(len(precisions), 1)
+    r = sum(recalls) / max(len(recalls), 1)
+    return {"P": p, "R": r, "F1": 2 * p * r / (p + r) if p + r else 0.0,
+            "acc": sum(1 for *_, same in pages if same) / max(len(pages), 1)}
+
+
+# --- rendering a page to its full visible text ----------------------------------------------------
+
+_INVISIBLE = ("script", "style", "noscript", "template", "svg", "head", "iframe", "object", "canvas")
+_BLOCK = frozenset((
+    "address", "article", "aside", "blockquote", "body", "br", "dd", "details", "dialog", "div", "dl", "dt",
+    "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
+    "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "thead", "tfoot", "tr",
+    "td", "th", "ul", "option", "button", "label", "title", "caption"))
+
+
+def visible_text(html: str) -> str:
+    """Every visible text block of the page, one per line, in document order, chrome included."""
+    try:
+        doc = lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return ""
+    for node in doc.xpath("|".join(f"//{tag}" for tag in _INVISIBLE) + "|//*[@hidden]"):
+        if node.getparent() is not None:
+            node.drop_tree()
+    chunks: list[str] = []
+    for event, node in etree.iterwalk(doc, events=("start", "end")):
+        is_element = isinstance(node.tag, str)
+        block = is_element and node.tag in _BLOCK
+        if event == "start":
+            if block:
+                chunks.append("\n")
+            if is_element and node.text:
+                chunks.append(node.text)
+        else:
+            if block:
+                chunks.append("\n")
+            if node.tail:
+                chunks.append(node.tail)
+    lines = (_ws(line) for line in "".join(chunks).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+# --- extractors -----------------------------------------------------------------------------------
+
+
+def _trafilatura(**options: Any) -> Callable[[dict[str, Any]], str]:
+    def run(row: dict[str, Any]) -> str:
+        return trafilatura.extract(row["html"], url=_url(row), include_comments=False, **options) or ""
+    return run
+
+
+def _url(row: dict[str, Any]) -> str | None:
+    url = row.get("url")
+    return url if isinstance(url, str) and url.startswith("http") else None
+
+
+def _ours_html(row: dict[str, Any]) -> str:
+    return _ours({"id": row["id"], "url": _url(row), "html": row["html"]})
+
+
+def _ours_text(row: dict[str, Any]) -> str:
+    return _ours({"id": row["id"], "text": row["_visible"]})
+
+
+def _ours(record: dict[str, Any]) -> str:
+    try:
+        return extract.run(orjson.dumps({k: v for k, v in record.items() if v is not None}),
+                           extract.ExtractConfig()).text
+    except StageError:
+        return ""
+
+
+EXTRACTORS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "default": _trafilatura(),
+    "precision": _trafilatura(favor_precision=True),
+    "recall": _trafilatura(favor_recall=True),
+    "fast": _trafilatura(fast=True),
+    "ours": _ours_html,
+    "floor": lambda row: str(row["_visible"]),
+    "text": _ours_text,
+}
+
+
+# --- running --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    outputs: list[str]
+    seconds: float
+    peak_rss_mb: float
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _child(mode: str, pages: list[dict[str, Any]], conn: Any) -> None:
+    before = _rss_mb()
+    started = time.perf_counter()
+    outputs = [EXTRACTORS[mode](row) for row in pages]
+    seconds = time.perf_counter() - started
+    conn.send(Result(outputs, seconds, _rss_mb() - before))
+    conn.close()
+
+
+def run_mode(mode: str, pages: list[dict[str, Any]]) -> Result:
+    """One mode over all pages in a fresh forked process (isolates time and memory per mode)."""
+    ctx = mp.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(mode, pages, child))
+    proc.start()
+    result: Result = parent.recv()
+    proc.join()
+    return result
+
+
+def score(name: str, pages: list[dict[str, Any]], outputs: list[str]) -> dict[str, float]:
+    if name == "fundus":
+        return shingle_scores([shingle_page(out, row["expected_body"]) for out, row in zip(outputs, pages,
+                                                                                            strict=True)])
+    counts: Counter[str] = Counter()
+    for out, row in zip(outputs, pages, strict=True):
+        counts.update(snippet_counts(out, row["with"], row["without"]))
+    return snippet_scores(counts)
+
+
+def load(name: str, limit: int | None, with_visible: bool) -> list[dict[str, Any]]:
+    pages = [row for file in SETS[name] for row in rows(file)]
+    if limit:
+        step = max(len(pages) // limit, 1)  # spread the subset over the whole (URL-ordered) set
+        pages = pages[::step][:limit]
+    if with_visible:
+        for row in pages:
+            row["_visible"] = visible_text(row["html"])
+    return pages
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=None, help="pages per set, spread over the set")
+    parser.add_argument("--sets", default="snippets,fundus")
+    parser.add_argument("--modes", default=",".join(HTML_MODES + TEXT_MODES))
+    args = parser.parse_args(argv)
+    modes = [m for m in args.modes.split(",") if m]
+    print(f"{'set':<14}{'mode':<11}{'pages':>6}{'P':>8}{'R':>8}{'F1':>8}{'acc':>8}{'pages/s':>9}{'peakMB':>8}")
+    f1: dict[tuple[str, str], float] = {}
+    for name in args.sets.split(","):
+        pages = load(name, args.limit, with_visible=any(m in TEXT_MODES for m in modes))
+        for mode in modes:
+            result = run_mode(mode, pages)
+            subsets = [(name, pages, result.outputs)]
+            if name == "snippets":
+                german = [(row, out) for row, out in zip(pages, result.outputs, strict=True)
+                          if row.get("lang") == "de"]
+                subsets.append(("snippets-de", [r for r, _ in german], [o for _, o in german]))
+            for label, subset, outputs in subsets:
+                s = score(name, subset, outputs)
+                f1[label, mode] = s["F1"]
+                print(f"{label:<14}{mode:<11}{len(subset):>6}{s['P']:>8.3f}{s['R']:>8.3f}{s['F1']:>8.4f}"
+                      f"{s['acc']:>8.3f}{len(pages) / result.seconds:>9.1f}{result.peak_rss_mb:>8.0f}",
+                      flush=True)
+    _verdicts(f1)
+
+
+def _verdicts(f1: dict[tuple[str, str], float]) -> None:
+    """The acceptance checks: ours >= trafilatura default per set; plain text >= 0.90 on fundus."""
+    for label in sorted({label for label, _ in f1}):
+        if (label, "ours") in f1 and (label, "default") in f1:
+            delta = f1[label, "ours"] - f1[label, "default"]
+            print(f"{label}: ours - default F1 = {delta:+.4f} ({'ok' if delta >= 0 else 'BELOW'})")
+    if ("fundus", "text") in f1:
+        text = f1["fundus", "text"]
+        print(f"fundus: plain-text F1 = {text:.4f} ({'ok' if text >= 0.90 else 'BELOW'} vs the 0.90 floor)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+"""Features of one text line that tell site chrome from article prose, in several languages.
+
+Every rule describes a kind of line (a call to action, a share bar, a copyright notice, a time
+stamp), never a particular site: the plain-text cleaner must work on the first article of a source
+it has never seen.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import justext
+
+WORD = re.compile(r"\w+(?:[-'\u2019]\w+)*")
+# Sentence end, allowing a wire sign-off glued to it ("gesprochen./ngu/DP/he").
+_SENTENCE_END = re.compile(
+    r"[.!?\u2026:;][\"'\u201d\u2019\u00bb\u00ab)\]]*(?:/[A-Za-z/]{1,30})?$|[\"\u201d\u2019\u00bb\u00ab]$")
+
+# Short lines made only of these are interface chrome: navigation, login, share, subscribe, cookies,
+# comments, "more stories" and ad labels. English, German, French, Spanish, Italian, Dutch, Polish.
+_CHROME_WORDS = r"""
+menu|menü|home|startseite|homepage|navigation|skip|search|suche|suchen|rechercher|buscar|cerca|zoeken|szukaj|
+sitemap|impressum|imprint|datenschutz|privacy|cookies?|cookie-einstellungen|consent|terms|agb|contact|kontakt|
+login|log\s?in|logout|log\s?out|sign\s?in|sign\s?up|sign\s?out|register|registrieren|anmelden|abmelden|
+einloggen|ausloggen|konto|account|profil|profile|connexion|inscription|acceder|accedi|zaloguj|inloggen|
+share|shares|teilen|geteilt|partager|compartir|condividi|delen|udostępnij|tweet|tweeten|facebook|twitter|x|
+whatsapp|telegram|linkedin|xing|pinterest|reddit|flipboard|instagram|youtube|tiktok|threads|bluesky|mail|
+e-mail|email|print|drucken|imprimer|copy|kopieren|link|copied|kopiert|subscribe|subscribers?|subscription|
+abonnieren|abonnement|abo|abos|s'abonner|suscribirse|suscríbete|abbonati|iscriviti|newsletters?|e-paper|
+epaper|podcasts?|app|apps|download|herunterladen|advertisement|advertising|anzeige|werbung|publicité|
+publicidad|pubblicità|sponsored|gesponsert|promoted|comments?|kommentare?|kommentieren|commentaires?|
+comentarios?|commenti|reageer|reacties|komentarze?|more|mehr|plus|premium|weiter|weiterlesen|zurück|back|top|
+next|previous|nächster|vorheriger|artikel|article|video|videos|foto|fotos|photos?|galerie|gallery|bilder|
+tickets?|shop|jobs|gewinnspiele?|horoskop|wetter|weather|live|ticker|alle|all|news|nachrichten|themen|
+topics|sections?|ressorts?|rubriken|folgen|follow|us|uns|the|die|der|das|on|auf|
+zum|zur|to|up|in|and|und
+"""
+_CHROME_ONLY = re.compile(rf"^\W*(?:(?:{_CHROME_WORDS.replace(chr(10), '')})(?!\w)\W*)+$", re.IGNORECASE)
+
+# Calls to action: an imperative (or German infinitive) addressed to the reader, in a short line.
+_CTA = re.compile(r"""
+  ^(?:jetzt|hier|now|click|klicken\s+sie|tap|sign\s+up|subscribe|register|join|download|get\s+the|
+      follow\s+us|read\s+more|read\s+next|read\s+also|see\s+also|see\s+more|watch|listen|
+      lesen\s+sie|hören\s+sie|sehen\s+sie|mehr\s+zum\s+thema|mehr\s+dazu|mehr\s+lesen|auch\s+interessant|
+      das\s+könnte\s+sie|lire\s+aussi|à\s+lire|voir\s+aussi|lee\s+también|leer\s+más|leggi\s+anche|
+      zobacz\s+też|czytaj\s+też|lees\s+ook)\b
+  | \b(?:jetzt|hier|now)\s+(?:\w+\s+){0,3}\w+(?:en|ern|eln)[.!]?$
+  | \b(?:klicken|click|tap)\s+(?:sie\s+)?(?:hier|here)\b
+  | \b(?:fehler|error|typo|mistake)s?\b.{0,40}\b(?:melden|report|gefunden|found|spotted)\b
+  | \b(?:report|melden)\b.{0,30}\b(?:fehler|error|typo)\b
+  | \b(?:most\s+(?:read|popular|viewed|shared)|top[-\s]stor(?:y|ies)|more\s+stories|more\s+from|
+      meistgelesen|meist\s+gelesen|beliebteste|empfehlungen|recommended|you\s+(?:may|might)\s+(?:also\s+)?like|
+      related\s+(?:articles?|stories|posts|coverage|topics)|weitere\s+artikel|weitere\s+nachrichten|
+      ähnliche\s+artikel|aktuelle\s+nachrichten|latest\s+(?:news|stories|headlines))\b
+  | \b(?:follow\s+(?:him|her|them|us|me)\s+on|send\s+(?:us\s+)?(?:tips|news\s+tips)|
+      you\s+can\s+(?:e-?mail|reach|contact)|
+      read\s+more\s+(?:of|from|by)|donate|spenden\s+sie|unterstützen\s+sie|support\s+(?:us|our|independent)|
+      folgen\s+sie|schreiben\s+sie\s+(?:uns|der\s+redaktion))\b
+  | ^(?:advertisement|anzeige|werbung|sponsored|publicité|publicidad|pubblicità|reklama)\b
+""", re.IGNORECASE | re.VERBOSE)
+
+# Notices that stay chrome even in a longer line: copyright, cookies, subscription walls.
+_NOTICE = re.compile(r"""
+    \b(?:all\s+rights\s+reserved|alle\s+rechte\s+vorbehalten|tous\s+droits\s+réservés|
+      todos\s+los\s+derechos|tutti\s+i\s+diritti)\b
+  | \b(?:cookies?|consent)\b.{0,60}\b(?:accept|akzeptieren|zustimmen|einverstanden|settings|einstellungen|
+      policy|richtlinie|use|verwenden|nutzen)\b
+  | \b(?:newsletter|e-?paper|podcast)\b.{0,40}\b(?:abonnieren|bestellen|subscribe|sign\s+up|anmelden|
+      kostenlos|free)\b
+  | \b(?:comments?|kommentare?|leserbriefe?)\b.{0,40}\b(?:schreiben|verfassen|write|
+      leave|join|show|anzeigen|einblenden|closed|geschlossen)\b
+  | \b(?:already\s+a\s+subscriber|bereits\s+abonnent|noch\s+kein\s+abo|subscribe\s+to|sign\s+up\s+(?:for|to)|
+      create\s+(?:an\s+)?account|konto\s+erstellen|zugang\s+(?:sichern|testen)|paywall|freischalten)\b
+""", re.IGNORECASE | re.VERBOSE)
+
+# A line that is only a date and/or clock time ("31.12.25, 20:50", "Feb 28, 2024 5:58 AM EST").
+_TIMESTAMP = re.compile(r"""^(?:(?:published|updated|aktualisiert|veröffentlicht|stand|am|on|posted|
+    publié|publicado|mis\s+à\s+jour)\s*:?\s*)?
+    (?:[\w.,]+\s+){0,5}?(?:\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}\.?\s+\w+\.?\s+\d{2,4}|\w+\.?\s+\d{1,2},?\s+\d{4}|
+    \d{1,2}:\d{2})
+    (?:[\s,|\u00b7\u2013-]+(?:um\s+)?\d{1,2}[:.]\d{2}(?:\s*(?:uhr|am|pm|a\.m\.|p\.m\.))?(?:\s+[A-Z]{2,4})?)?\s*(?:uhr)?$""",
+                        re.IGNORECASE | re.VERBOSE)
+
+_BYLINE = re.compile(r"^(?:by|von|par|por|di|door|autor|author|text)\s*:?\s+\S.{0,60}$", re.IGNORECASE)
+
+
+def words(line: str) -> list[str]:
+    return WORD.findall(line)
+
+
+def ends_sentence(line: str) -> bool:
+    return bool(_SENTENCE_END.search(line))
+
+
+# A caption that ends with its picture credit: "... (AP Photo/Jane Doe)", "... (FOX 5 DC)", "Foto: dpa".
+_CAPTION_CREDIT = re.compile(r"""(?:\([^()]{0,40}(?:photo|foto|image|bild|getty|reuters|afp|epa|dpa|
+    picture|credit|courtesy|file)[^()]{0,40}\)
+    |(?:photo|foto|bild|image|credit|picture|source|quelle)s?\s*:\s*[^.]{2,60}
+    |(?-i:\b[A-Z]{3,}/[A-Z][\w\s.-]{1,40}(?:/[\w ]+)?))\s*$""", re.VERBOSE | re.IGNORECASE)
+# A source in capitals closing a sentence-long caption: "... on Thursday. (FOX 5 DC)".
+_CAPTION_SOURCE = re.compile(r"[.!?]\s*\((?:[A-Z0-9][\w.&'/-]*\s?){1,5}\)\s*$")
+
+
+def is_chrome(line: str) -> bool:
+    """Interface text: short and made only of navigation/login/share/subscribe/comment words,
+    or a call to action, an ad label, a cookie or copyright notice."""
+    if len(line) > 400:
+        return False
+    if _NOTICE.search(line):
+        return True
+    return len(words(line)) <= 15 and bool(_CHROME_ONLY.match(line) or _CTA.search(line))
+
+
+def caption_credit(line: str) -> str | None:
+    """The picture credit that ends a caption line, if any (the caption itself is not body text)."""
+    match = _CAPTION_CREDIT.search(line) or (_CAPTION_SOURCE.search(line) if len(words(line)) >= 8 else None)
+    return match.group(0).lstrip(".!? ").strip() if match else None
+
+
+def is_shouting(toks: list[str]) -> bool:
+    """An all-capitals line of several words: a teaser headline or label, not prose."""
+    letters = [t for t in toks if any(c.isalpha() for c in t)]
+    return len(letters) >= 4 and sum(1 for t in letters if t.isupper()) >= 0.8 * len(letters)
+
+
+def is_timestamp(line: str) -> bool:
+    return len(line) <= 60 and bool(_TIMESTAMP.match(line))
+
+
+def is_byline(line: str) -> bool:
+    return len(words(line)) <= 8 and not ends_sentence(line) and bool(_BYLINE.match(line))
+
+
+@lru_cache(maxsize=1)
+def stoplists() -> dict[str, frozenset[str]]:
+    """jusText's frequent-word lists, 100 languages, loaded once per process (a few ms each)."""
+    return {lang: frozenset(justext.get_stoplist(lang)) for lang in sorted(justext.get_stoplists())}
+
+
+def best_stoplist(tokens: list[str]) -> frozenset[str]:
+    """The stop-word list that covers most of the document's tokens: a cheap language guess."""
+    lowered = [t.lower() for t in tokens[:3000]]
+    best: frozenset[str] = frozenset()
+    best_hits = -1
+    for stoplist in stoplists().values():
+        hits = sum(1 for t in lowered if t in stoplist)
+        if hits > best_hits:
+            best, best_hits = stoplist, hits
+    return best
+
+
+def stopword_density(tokens: list[str], stoplist: frozenset[str]) -> float:
+    return sum(1 for t in tokens if t.lower() in stoplist) / len(tokens) if tokens else 0.0
