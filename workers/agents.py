@@ -13,12 +13,11 @@ from typing import Any
 import faust
 import orjson
 
+from workers.dedup_agents import register_dedup_agent
 from workers.metrics import Metrics
 from workers.pool import StagePool
 from workers.processing import Outcome, Steps
-from workers.records import Article
 from workers.settings import Settings
-from workers.stages.dedup import fingerprint
 from workers.topics import stage_topics
 
 Step = Callable[[bytes | None, bytes], Awaitable[Outcome]]
@@ -49,13 +48,6 @@ class _Runtime:
 
 def _raw_topic(app: faust.App, name: str) -> faust.TopicT:
     return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
-
-
-def _fingerprint_key(value: bytes) -> bytes:
-    try:
-        return fingerprint(Article.from_bytes(value).text).encode()
-    except Exception:
-        return b"undecodable"
 
 
 def extract_agent(app: faust.App, settings: Settings, runtime: _Runtime,
@@ -124,16 +116,9 @@ def register_agents(app: faust.App, settings: Settings, metrics: Metrics | None 
     if "tag" in names:
         pure_agent("tag", lambda steps: steps.tag)
     if "dedup" in names:
-        index = app.Table("dedup-index", default=None, partitions=settings.topic_partitions,
-                          schema=faust.Schema(key_serializer="json", value_serializer="json"))
-        sink = _raw_topic(app, topics["dedup"].sink)
-
-        async def dedup(stream: faust.StreamT[Any]) -> AsyncIterator[None]:
-            async for event in stream.group_by(_fingerprint_key, name="fingerprint").events():
-                await route(runtime.steps.dedup(None, event.value, index), sink)
-                yield None
-
-        app.agent(_raw_topic(app, topics["dedup"].source), name="dedup")(dedup)
+        register_dedup_agent(app, settings, steps=lambda: runtime.steps, route=route,
+                             source=_raw_topic(app, topics["dedup"].source),
+                             sink=_raw_topic(app, topics["dedup"].sink))
 
     async def close_pool(sender: Any, *args: Any, signal: Any, **kwargs: Any) -> None:
         runtime.close()

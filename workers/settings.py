@@ -79,6 +79,8 @@ class Settings(BaseSettings):
     extract_profile_min_share: float = Field(0.5, gt=0, le=1, description="... and in >= this share of them")
     extract_profile_max_lines: int = Field(1000, ge=10, description="fingerprints kept per source profile")
     dedup_retention_days: float = Field(7.0, gt=0)
+    dedup_max_articles: int = Field(1_000_000, ge=1, description="size bound of the dedup index")
+    dedup_min_containment: float = Field(0.5, gt=0, le=1, description="near verdict: shared shingles / shorter text")
 
     def stage_names(self) -> tuple[str, ...]:
         names = tuple(s.strip() for s in self.stages.split(",") if s.strip())
@@ -106,4 +108,5 @@ class Settings(BaseSettings):
         return EntitiesConfig()
 
     def dedup_config(self) -> DedupConfig:
-        return DedupConfig(retention_days=self.dedup_retention_days)
+        return DedupConfig(retention_days=self.dedup_retention_days, max_articles=self.dedup_max_articles,
+                           min_containment=self.dedup_min_containment)
