@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import faust
 
+from workers import faust_fixes
 from workers.agents import register_agents
 from workers.kafka import MAX_MESSAGE_BYTES, bootstrap, faust_credentials
 from workers.metrics import Metrics
@@ -12,6 +13,8 @@ from workers.web import register_pages
 
 
 def create_app(settings: Settings) -> faust.App:
+    # Gap filling is needed only where offsets can hold no record (transaction markers).
+    faust_fixes.install(fill_gaps=settings.processing_guarantee == "exactly_once" or settings.input_transactional)
     app = faust.App(
         settings.app_id,
         broker=[f"kafka://{server.strip()}" for server in bootstrap(settings).split(",")],

@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     topic_retention_hours: float = Field(168.0, gt=0, description="retention.ms of new pipeline topics")
     topic_deadletter_retention_hours: float = Field(720.0, gt=0, description="dead letters wait to be replayed")
     processing_guarantee: str = Field("at_least_once", pattern="^(at_least_once|exactly_once)$")
+    input_transactional: bool = Field(False, description="producers of the raw topic use Kafka transactions")
     web_port: int = 6066
     web_host: str = "0.0.0.0"  # noqa: S104  (a container must be reachable by its probes)
     log_level: str = "info"
