@@ -11,6 +11,7 @@ import random
 import time
 from pathlib import Path
 
+import orjson
 import pytest
 
 from tests.support.articles import articles
@@ -70,3 +71,33 @@ def test_rebalances_when_a_second_worker_joins_and_leaves_lose_nothing(pipeline_
     second.stop()
     counts = assert_nothing_lost(pipeline_settings, ids)
     print(f"rebalance join+leave: {counts}")
+
+
+def slow_page(paragraphs: int = 60_000) -> bytes:
+    """5 MB of valid HTML (under the 8 MB input limit) that trafilatura needs ~45 s to extract here."""
+    body = "".join(f"<div><p>Paragraph {i} about the council meeting and the new budget for schools.</p></div>"
+                   for i in range(paragraphs))
+    return orjson.dumps({"id": "hangs-past-its-limit", "html": f"<html><body><article>{body}</article></body></html>"})
+
+
+def test_a_stage_that_hangs_past_its_time_limit_is_dead_lettered_and_the_stream_flows_on(
+        pipeline_settings: Settings, start_worker) -> None:
+    # One pool process: while the slow page holds it, nothing else is extracted, so every record
+    # behind it coming out proves the hung process was killed and replaced.
+    settings = pipeline_settings.model_copy(update={"stage_timeout_seconds": 5.0, "pool_workers": 1})
+    before = articles(5, seed=4, prefix="before")
+    behind = articles(30, seed=5, prefix="behind")
+    worker = start_worker(settings=settings)
+    ids = run(produce(settings, [*before, slow_page(), *behind]))
+
+    seen = run(outcomes_by_id(settings, set(ids), timeout=180))
+
+    slow = seen.get("hangs-past-its-limit", [])
+    assert len(slow) == 1, f"expected one dead letter for the slow page, got {slow}"
+    assert slow[0]["stage"] == "extract"
+    assert slow[0]["error"]["type"] == "timeout", slow[0]["error"]
+    assert "5 s" in slow[0]["error"]["message"]
+    others = [i for i in ids if i != "hangs-past-its-limit"]
+    assert [i for i in others if i not in seen] == []
+    assert all(len(seen[i]) == 1 and "duplicate" in seen[i][0] for i in others), "records around it must be enriched"
+    assert worker.alive, worker.log()[-3000:]
