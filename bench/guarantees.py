@@ -1,13 +1,13 @@
 """What each delivery guarantee costs, and what a rebalance re-delivers, on a real broker.
 
-    python -m bench.guarantees cost [--articles 1000] [--rounds 2]
-    python -m bench.guarantees rebalance [--articles 1000] [--intervals 2.8,0.5]
+    python -m bench.guarantees cost [--articles 1000] [--rounds 2] [--configs at_least_once:2.8,...]
+    python -m bench.guarantees rebalance [--articles 2000] [--intervals 2.8,0.5,2.8,0.5]
 
-`cost` runs the same synthetic articles through one worker with `at_least_once` and with
-`exactly_once`, alternating, in the same run: throughput (articles/s from the first record produced
-to the last outcome read, worker already warm) and outcomes per article (read_committed).
-`rebalance` repeats the join-and-leave scenario of the fault tests for each commit interval and
-counts outcomes per article (anything above 1 is a redelivery).
+`cost` runs the same synthetic articles through one warm worker per configuration (guarantee and
+commit interval), rotating the order each round, in the same run: throughput (articles/s from the
+first record produced to the last outcome read) and outcomes per article (read_committed).
+`rebalance` has a second worker join and leave mid-stream for each commit interval and counts
+outcomes per article (anything above 1 is a redelivery).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import statistics
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -36,7 +37,7 @@ def fresh_settings(bootstrap: str, workdir: Path, **update: Any) -> Settings:
     run = uuid.uuid4().hex[:8]
     topics = {f"topic_{n}": f"b{run}.{n}" for n in ("raw", "extracted", "normalized", "tagged", "enriched",
                                                      "deadletter")}
-    return Settings(_env_file=None).model_copy(update={  # type: ignore[call-arg]
+    return Settings(_env_file=None).model_copy(update={
         "kafka_bootstrap_servers": bootstrap, "app_id": f"bench-{run}", "data_dir": workdir / run, **topics,
         **update})
 
@@ -89,6 +90,46 @@ async def outcome_consumer(settings: Settings) -> AIOKafkaConsumer:
     return consumer
 
 
+class Outcomes:
+    """Counts outcomes per id in a background thread (read_committed), so faults can key on progress."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.counts: dict[str, int] = {}
+        self.dead: dict[str, str] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._read()), daemon=True)
+
+    def start(self) -> Outcomes:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(30)
+
+    async def _read(self) -> None:
+        consumer = await outcome_consumer(self.settings)
+        try:
+            while not self._stop.is_set():
+                try:
+                    batch = await consumer.getmany(timeout_ms=300)
+                except Exception:  # the broker restart: the consumer reconnects by itself
+                    await asyncio.sleep(1)
+                    continue
+                for records in batch.values():
+                    for record in records:
+                        event = orjson.loads(record.value)
+                        self.counts[event["id"]] = self.counts.get(event["id"], 0) + 1
+                        if "error" in event:
+                            self.dead[event["id"]] = event["error"]["type"]
+        finally:
+            await consumer.stop()
+
+    def done(self, expected: set[str]) -> int:
+        return len(expected & self.counts.keys())
+
+
 def summary(expected: set[str], counts: dict[str, int]) -> dict[str, int]:
     return {"articles": len(expected), "lost": len(expected - counts.keys()),
             "outcomes": sum(counts.values()), "ids_with_duplicates": sum(1 for n in counts.values() if n > 1)}
@@ -118,38 +159,54 @@ async def measure_cost(settings: Settings, workdir: Path, count: int, seed: int)
             "seconds": round(elapsed, 1), "articles_per_s": round(count / elapsed, 1) if done else 0.0}
 
 
-def cost(bootstrap: str, workdir: Path, count: int, rounds: int, pool_workers: int) -> None:
-    results: dict[str, list[float]] = {"at_least_once": [], "exactly_once": []}
+def cost(bootstrap: str, workdir: Path, count: int, rounds: int, *, pool_workers: int, configs: list[str]) -> None:
+    """Each `guarantee:commit_interval` config on the same articles, in a rotating order per round."""
+    results: dict[str, list[float]] = {config: [] for config in configs}
     for round_no in range(rounds):
-        order = ["at_least_once", "exactly_once"] if round_no % 2 == 0 else ["exactly_once", "at_least_once"]
-        for guarantee in order:
-            settings = fresh_settings(bootstrap, workdir, processing_guarantee=guarantee, pool_workers=pool_workers)
+        shift = round_no % len(configs)
+        for config in configs[shift:] + configs[:shift]:
+            guarantee, interval = config.split(":")
+            settings = fresh_settings(bootstrap, workdir, processing_guarantee=guarantee, pool_workers=pool_workers,
+                                      commit_interval_seconds=float(interval))
             result = asyncio.run(measure_cost(settings, workdir, count, seed=100 + round_no))
-            print(f"round {round_no + 1}: {result}", flush=True)
-            results[guarantee].append(result["articles_per_s"])
-    for guarantee, rates in results.items():
-        print(f"{guarantee}: median {statistics.median(rates):.1f} articles/s over {len(rates)} rounds {rates}")
-    alo, eos = (statistics.median(results[g]) for g in ("at_least_once", "exactly_once"))
-    print(f"exactly_once / at_least_once throughput: {eos / alo:.2f}")
+            print(f"round {round_no + 1}, commit interval {interval} s: {result}", flush=True)
+            results[config].append(result["articles_per_s"])
+    baseline = statistics.median(results[configs[0]])
+    for config, rates in results.items():
+        median = statistics.median(rates)
+        print(f"{config}: median {median:.1f} articles/s over {len(rates)} rounds {rates}; "
+              f"{median / baseline:.2f} x {configs[0]}")
 
 
 def rebalance(bootstrap: str, workdir: Path, count: int, intervals: list[float], pool_workers: int) -> None:
-    """The fault tests' join+leave: first worker alone 8 s, a second joins for 15 s, then leaves."""
+    """Join and leave mid-stream: a second worker joins when 20 % of the articles came out and leaves
+    at 60 % (keyed on progress, so both rebalances happen while records flow, whatever the speed)."""
     for interval in intervals:
         settings = fresh_settings(bootstrap, workdir, commit_interval_seconds=interval, pool_workers=pool_workers)
         batch = articles(count, seed=3, prefix=f"reb{interval}")
         expected = {record_id(None, v) for v in batch}
         asyncio.run(produce_all(settings, batch))
+        outcomes = Outcomes(settings).start()
         first = WorkerProcess(settings, workdir, name=f"first-{interval}").start()
+        marks = []
         try:
-            time.sleep(8)
-            second = WorkerProcess(settings, workdir, name=f"second-{interval}").start()
-            time.sleep(15)
-            second.stop()
-            counts, _ = asyncio.run(drain(settings, expected, timeout=600, settle=5))
+            for fraction in (0.2, 0.6):
+                while outcomes.done(expected) < fraction * count:
+                    time.sleep(0.1)
+                marks.append(outcomes.done(expected))
+                if fraction == 0.2:
+                    second = WorkerProcess(settings, workdir, name=f"second-{interval}").start()
+                else:
+                    second.stop()
+            while outcomes.done(expected) < count:
+                time.sleep(0.2)
+            time.sleep(5)
         finally:
             first.stop()
-        print(f"commit interval {interval:g} s: {summary(expected, counts)}", flush=True)
+            outcomes.stop()
+        counts = {k: v for k, v in outcomes.counts.items() if k in expected}
+        print(f"commit interval {interval:g} s: {summary(expected, counts)}; joined at {marks[0]}, "
+              f"left at {marks[1]} articles out", flush=True)
 
 
 def main() -> None:
@@ -157,13 +214,16 @@ def main() -> None:
     parser.add_argument("mode", choices=["cost", "rebalance"])
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--intervals", default="2.8,0.5")
+    parser.add_argument("--intervals", default="2.8,0.5,2.8,0.5")
+    parser.add_argument("--configs", default="at_least_once:2.8,at_least_once:0.5,exactly_once:2.8,exactly_once:0.5",
+                        help="cost mode: guarantee:commit_interval_seconds, the first is the baseline")
     parser.add_argument("--pool-workers", type=int, default=1)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="news-ingest-guarantees-") as tmp, LocalKafka() as broker:
         workdir = Path(tmp)
         if args.mode == "cost":
-            cost(broker.bootstrap_servers, workdir, args.articles, args.rounds, args.pool_workers)
+            cost(broker.bootstrap_servers, workdir, args.articles, args.rounds, pool_workers=args.pool_workers,
+                 configs=args.configs.split(","))
         else:
             rebalance(broker.bootstrap_servers, workdir, args.articles,
                       [float(x) for x in args.intervals.split(",")], args.pool_workers)

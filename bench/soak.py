@@ -29,7 +29,7 @@ import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from bench.guarantees import fresh_settings, outcome_consumer, produce_all
+from bench.guarantees import Outcomes, fresh_settings, produce_all
 from tests.support.articles import articles
 from tests.support.procs import tree_memory_mb
 from tests.support.workers import WorkerProcess
@@ -37,46 +37,6 @@ from workers.kafka import aiokafka_options
 from workers.localkafka import LocalKafka
 from workers.records import record_id
 from workers.settings import Settings
-
-
-class Outcomes:
-    """Counts outcomes per id in a background thread (read_committed), so faults can key on progress."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.counts: dict[str, int] = {}
-        self.dead: dict[str, str] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=lambda: asyncio.run(self._read()), daemon=True)
-
-    def start(self) -> Outcomes:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(30)
-
-    async def _read(self) -> None:
-        consumer = await outcome_consumer(self.settings)
-        try:
-            while not self._stop.is_set():
-                try:
-                    batch = await consumer.getmany(timeout_ms=300)
-                except Exception:  # the broker restart: the consumer reconnects by itself
-                    await asyncio.sleep(1)
-                    continue
-                for records in batch.values():
-                    for record in records:
-                        event = orjson.loads(record.value)
-                        self.counts[event["id"]] = self.counts.get(event["id"], 0) + 1
-                        if "error" in event:
-                            self.dead[event["id"]] = event["error"]["type"]
-        finally:
-            await consumer.stop()
-
-    def done(self, expected: set[str]) -> int:
-        return len(expected & self.counts.keys())
 
 
 class PeakMemory:
@@ -129,8 +89,13 @@ def soak(args: argparse.Namespace, broker: LocalKafka, workdir: Path) -> int:
     started = time.monotonic()
     # The stream arrives while the worker runs: ten chunks, one every few seconds.
     chunks = [batch[i::10] for i in range(10)]
-    producer = threading.Thread(target=lambda: [asyncio.run(produce_all(settings, c)) or time.sleep(3)
-                                                for c in chunks], daemon=True)
+
+    def stream() -> None:
+        for chunk in chunks:
+            asyncio.run(produce_all(settings, chunk))
+            time.sleep(3)
+
+    producer = threading.Thread(target=stream, daemon=True)
     producer.start()
     survived = {"kill": 0, "broker": 0, "join": 0, "leave": 0}
     second: WorkerProcess | None = None

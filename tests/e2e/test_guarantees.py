@@ -1,0 +1,49 @@
+"""`exactly_once` on the real broker: Kafka transactions through Faust, read with read_committed.
+
+What holds, and is asserted: with the worker SIGKILLed mid-stream, every input id comes out in the
+committed records of `articles.enriched` or `articles.deadletter` (nothing lost, nothing left in an
+open transaction). What does not hold with faust-streaming 0.15 (see docs/guarantees.md): *exactly*
+once. Faust's TransactionManager picks the transactional id from the partition of the topic a record
+is sent *to*, and commits consumed offsets under the id of the partition they were read *from*; a
+stage's output and its input offsets end in different transactions, so a crash still re-emits
+committed duplicates (measured: 49 of 1000 ids twice after three kills). The duplicates are counted
+and printed here, not asserted away: `exactly_once` stays experimental, `at_least_once` the default.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+
+import pytest
+
+from tests.support.articles import articles
+from tests.support.kafka import outcomes_by_id, produce, run
+from workers.settings import Settings
+
+pytestmark = pytest.mark.e2e
+
+ARTICLES = 500
+
+
+def test_exactly_once_under_sigkill_commits_every_outcome_and_loses_nothing(pipeline_settings: Settings,
+                                                                           start_worker) -> None:
+    settings = pipeline_settings.model_copy(update={"processing_guarantee": "exactly_once"})
+    rng = random.Random(11)
+    ids = run(produce(settings, articles(ARTICLES, seed=21, prefix="eos")))
+    worker = start_worker(settings=settings, name="eos")
+    for _ in range(2):
+        time.sleep(rng.uniform(8, 14))
+        worker.kill()
+        worker.start()
+
+    seen = run(outcomes_by_id(settings, set(ids), timeout=300, isolation_level="read_committed"))
+
+    lost = set(ids) - seen.keys()
+    assert not lost, f"{len(lost)} of {len(ids)} articles have no committed outcome, e.g. {sorted(lost)[:5]}"
+    dead = [e for events in seen.values() for e in events if "error" in e]
+    assert not dead, f"unexpected dead letters: {dead[:3]}"
+    assert all(e["duplicate"]["status"] == "unique" for events in seen.values() for e in events)
+    doubled = sum(1 for events in seen.values() if len(events) > 1)
+    print(f"exactly_once, sigkill x2: {ARTICLES} articles, {sum(map(len, seen.values()))} committed outcomes, "
+          f"{doubled} ids more than once")
