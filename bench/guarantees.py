@@ -137,7 +137,7 @@ def summary(expected: set[str], counts: dict[str, int]) -> dict[str, int]:
 
 async def measure_cost(settings: Settings, workdir: Path, count: int, seed: int) -> dict[str, Any]:
     """Warm the worker on a few articles, then time a batch of `count` through all four stages."""
-    worker = WorkerProcess(settings, workdir, name=f"cost-{settings.processing_guarantee}-{seed}").start()
+    worker = WorkerProcess(settings, workdir, name=settings.app_id).start()
     try:
         warm = articles(8, seed=seed + 1000, prefix=f"warm{seed}")
         await produce_all(settings, warm)
@@ -181,28 +181,31 @@ def cost(bootstrap: str, workdir: Path, count: int, rounds: int, *, pool_workers
 def rebalance(bootstrap: str, workdir: Path, count: int, intervals: list[float], pool_workers: int) -> None:
     """Join and leave mid-stream: a second worker joins when 20 % of the articles came out and leaves
     at 60 % (keyed on progress, so both rebalances happen while records flow, whatever the speed)."""
-    for interval in intervals:
+    for run_no, interval in enumerate(intervals):
         settings = fresh_settings(bootstrap, workdir, commit_interval_seconds=interval, pool_workers=pool_workers)
-        batch = articles(count, seed=3, prefix=f"reb{interval}")
+        batch = articles(count, seed=3, prefix=f"reb{run_no}")
         expected = {record_id(None, v) for v in batch}
         asyncio.run(produce_all(settings, batch))
         outcomes = Outcomes(settings).start()
-        first = WorkerProcess(settings, workdir, name=f"first-{interval}").start()
+        first = WorkerProcess(settings, workdir, name=f"first-{run_no}").start()
+        second = WorkerProcess(settings, workdir, name=f"second-{run_no}")
         marks = []
+        deadline = time.monotonic() + 900
         try:
-            for fraction in (0.2, 0.6):
+            for fraction in (0.2, 0.6, 1.0):
                 while outcomes.done(expected) < fraction * count:
+                    if time.monotonic() > deadline or not first.alive:
+                        raise RuntimeError(f"no progress; first worker:\n{first.log()[-3000:]}")
                     time.sleep(0.1)
                 marks.append(outcomes.done(expected))
                 if fraction == 0.2:
-                    second = WorkerProcess(settings, workdir, name=f"second-{interval}").start()
-                else:
+                    second.start()
+                elif fraction == 0.6:
                     second.stop()
-            while outcomes.done(expected) < count:
-                time.sleep(0.2)
             time.sleep(5)
         finally:
             first.stop()
+            second.stop()
             outcomes.stop()
         counts = {k: v for k, v in outcomes.counts.items() if k in expected}
         print(f"commit interval {interval:g} s: {summary(expected, counts)}; joined at {marks[0]}, "

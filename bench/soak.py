@@ -7,7 +7,9 @@ Soak mode streams N synthetic articles into a real broker (from the jars, in a t
 worker runs, SIGKILLs the worker's process group at K random points of the stream and restarts it,
 optionally restarts the broker and adds then removes a second worker. It prints articles in,
 enriched, dead-lettered, lost (must be 0), duplicates emitted, kills and restarts survived, and the
-peak memory (VmHWM) of any worker or pool process. It exits 1 if anything was lost.
+peak memory (VmHWM) of any worker or pool process. A stream that stops making progress (Faust can stop
+fetching a partition after a rebalance) is reported as a stall and the worker restarted. It exits 1
+if anything was lost.
 
 Burst mode (backpressure) produces N small records at once and samples, every few seconds, the
 worker tree's RSS and the consumer group's lag summed over the stage input topics: the series, its
@@ -100,9 +102,26 @@ def soak(args: argparse.Namespace, broker: LocalKafka, workdir: Path) -> int:
     survived = {"kill": 0, "broker": 0, "join": 0, "leave": 0}
     second: WorkerProcess | None = None
     deadline = started + args.timeout
-    for fraction, what in events:
-        while outcomes.done(expected) < fraction * len(expected) and time.monotonic() < deadline:
+    stalls: list[str] = []
+
+    def wait_for(target: float) -> None:
+        """Wait until `target` articles came out; a stream that makes no progress for `--stall-seconds`
+        (a consumer that stopped fetching after a rebalance) is reported and its worker restarted."""
+        last, since = outcomes.done(expected), time.monotonic()
+        while outcomes.done(expected) < target and time.monotonic() < deadline:
             time.sleep(0.2)
+            if outcomes.done(expected) != last:
+                last, since = outcomes.done(expected), time.monotonic()
+            elif time.monotonic() - since > args.stall_seconds:
+                stalls.append(f"{last}/{len(expected)} out at {time.monotonic() - started:.0f} s")
+                print(f"  STALL: no outcome for {args.stall_seconds:.0f} s at {stalls[-1]}; restarting the worker",
+                      flush=True)
+                main.kill()
+                main.start()
+                since = time.monotonic()
+
+    for fraction, what in events:
+        wait_for(fraction * len(expected))
         at = f"{outcomes.done(expected)}/{len(expected)} out, {time.monotonic() - started:.0f} s"
         if what == "kill":
             main.kill()
@@ -119,8 +138,7 @@ def soak(args: argparse.Namespace, broker: LocalKafka, workdir: Path) -> int:
         survived[what] += 1
         print(f"  {what} at {at}", flush=True)
     producer.join()
-    while outcomes.done(expected) < len(expected) and time.monotonic() < deadline:
-        time.sleep(0.5)
+    wait_for(len(expected))
     finished = time.monotonic() - started
     time.sleep(5)  # late redeliveries still count as duplicates
     memory.stop()
@@ -141,6 +159,7 @@ def soak(args: argparse.Namespace, broker: LocalKafka, workdir: Path) -> int:
     print(f"kills survived:       {survived['kill']} (SIGKILL of the worker's process group, then restart)")
     print(f"broker restarts:      {survived['broker']}; second worker joined/left: "
           f"{survived['join']}/{survived['leave']}")
+    print(f"stalls (no progress for {args.stall_seconds:.0f} s, worker restarted): {len(stalls)} {stalls}")
     print(f"worker alive at end:  {alive}")
     print(f"peak memory:          {memory.peak_mb:.0f} MB (largest VmHWM of a worker or pool process)")
     print(f"time to last outcome: {finished:.0f} s ({len(expected) / finished:.1f} articles/s incl. faults)")
@@ -216,6 +235,7 @@ def main() -> None:
     parser.add_argument("--pool-workers", type=int, default=1)
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--timeout", type=float, default=3600)
+    parser.add_argument("--stall-seconds", type=float, default=120)
     parser.add_argument("--burst", type=int, default=0, help="burst mode: this many small records at once")
     parser.add_argument("--duration", type=float, default=300, help="burst mode: how long to sample")
     parser.add_argument("--sample-seconds", type=float, default=10)
