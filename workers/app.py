@@ -34,4 +34,8 @@ def create_app(settings: Settings) -> faust.App:
     register_agents(app, settings, metrics)
     metrics.watch(app, settings)
     register_pages(app, metrics)
+    # Faust caches `app.in_transaction` on its first read, and it is only true once the worker runs
+    # (`in_worker`). The wiring above reads it early (sensors), which silently turned exactly_once
+    # into at-least-once without transactions: forget the cached False so the worker decides.
+    app.__dict__.pop("in_transaction", None)
     return app
