@@ -30,6 +30,7 @@ from pathlib import Path
 import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
 
 from bench.guarantees import Outcomes, fresh_settings, produce_all
 from tests.support.articles import articles
@@ -171,7 +172,10 @@ async def group_lag(settings: Settings, admin: AIOKafkaAdminClient, consumer: AI
     sources = [settings.topic_raw, settings.topic_extracted, settings.topic_normalized, settings.topic_tagged]
     parts = [TopicPartition(t, p) for t in sources for p in range(settings.topic_partitions)]
     ends = await consumer.end_offsets(parts)
-    committed = await admin.list_consumer_group_offsets(settings.app_id, partitions=parts)
+    try:
+        committed = await admin.list_consumer_group_offsets(settings.app_id, partitions=parts)
+    except KafkaError:  # the group does not exist yet while the worker starts: nothing committed
+        committed = {}
     return sum(end - (committed[tp].offset if tp in committed and committed[tp].offset >= 0 else 0)
                for tp, end in ends.items())
 
