@@ -97,6 +97,7 @@ class Outcomes:
         self.settings = settings
         self.counts: dict[str, int] = {}
         self.dead: dict[str, str] = {}
+        self.enriched: set[str] = set()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=lambda: asyncio.run(self._read()), daemon=True)
 
@@ -139,7 +140,9 @@ class Outcomes:
     def _count(self, event: dict[str, Any]) -> None:
         self.counts[event["id"]] = self.counts.get(event["id"], 0) + 1
         if "error" in event:
-            self.dead[event["id"]] = event["error"]["type"]
+            self.dead[event["id"]] = f"{event['stage']}: {event['error']['type']} ({event['error']['message']})"
+        else:
+            self.enriched.add(event["id"])
 
     def done(self, expected: set[str]) -> int:
         return len(expected & self.counts.keys())

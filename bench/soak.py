@@ -152,8 +152,11 @@ def soak(args: argparse.Namespace, broker: LocalKafka, workdir: Path) -> int:
     dead = {k: v for k, v in outcomes.dead.items() if k in expected}
     lost = expected - counts.keys()
     print(f"articles in:          {len(expected)}")
-    print(f"enriched:             {len(counts) - len(dead)}")
-    print(f"dead-lettered:        {len(dead)} {sorted(set(dead.values()))}")
+    enriched = outcomes.enriched & expected
+    print(f"enriched:             {len(enriched)}")
+    print(f"dead-lettered:        {len(dead)} ({len(set(dead) & enriched)} of them also enriched by a redelivery)")
+    for article_id, reason in sorted(dead.items()):
+        print(f"    {article_id}: {reason}")
     print(f"lost:                 {len(lost)} {sorted(lost)[:5]}")
     print(f"duplicates emitted:   {sum(counts.values()) - len(counts)} "
           f"(on {sum(1 for n in counts.values() if n > 1)} ids)")
