@@ -32,9 +32,10 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
-from bench.guarantees import Outcomes, fresh_settings, produce_all
+from bench.guarantees import fresh_settings, produce_all
 from tests.support.articles import articles
 from tests.support.procs import tree_memory_mb
+from tests.support.progress import Outcomes
 from tests.support.workers import WorkerProcess
 from workers.kafka import aiokafka_options
 from workers.localkafka import LocalKafka

@@ -16,12 +16,12 @@ is the default.
 from __future__ import annotations
 
 import random
-import time
 
 import pytest
 
 from tests.support.articles import articles
 from tests.support.kafka import outcomes_by_id, produce, run
+from tests.support.progress import Outcomes
 from workers.settings import Settings
 
 pytestmark = pytest.mark.e2e
@@ -34,11 +34,17 @@ def test_exactly_once_under_sigkill_commits_every_outcome_and_loses_nothing(pipe
     settings = pipeline_settings.model_copy(update={"processing_guarantee": "exactly_once"})
     rng = random.Random(11)
     ids = run(produce(settings, articles(ARTICLES, seed=21, prefix="eos")))
+    progress = Outcomes(settings).start()
     worker = start_worker(settings=settings, name="eos")
-    for _ in range(2):
-        time.sleep(rng.uniform(8, 14))
-        worker.kill()
-        worker.start()
+    at = []
+    try:
+        for point in sorted(rng.uniform(0.1, 0.8) for _ in range(2)):
+            at.append(progress.wait_for(set(ids), point * ARTICLES, timeout=240))
+            worker.kill()
+            worker.start()
+    finally:
+        progress.stop()
+    assert all(0 < n < ARTICLES for n in at), f"the kills did not land mid-stream: {at}"
 
     seen = run(outcomes_by_id(settings, set(ids), timeout=300, isolation_level="read_committed"))
 
@@ -50,5 +56,5 @@ def test_exactly_once_under_sigkill_commits_every_outcome_and_loses_nothing(pipe
     assert not dead, f"unexpected dead letters: {dead[:3]}"
     assert all(e["duplicate"]["status"] == "unique" for events in seen.values() for e in events)
     doubled = sum(1 for events in seen.values() if len(events) > 1)
-    print(f"exactly_once, sigkill x2: {ARTICLES} articles, {sum(map(len, seen.values()))} committed outcomes, "
-          f"{doubled} ids more than once")
+    print(f"exactly_once, sigkill x2 at {at} articles out: {ARTICLES} articles, "
+          f"{sum(map(len, seen.values()))} committed outcomes, {doubled} ids more than once")
