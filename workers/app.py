@@ -24,6 +24,7 @@ def create_app(settings: Settings) -> faust.App:
         topic_partitions=settings.topic_partitions,
         topic_replication_factor=settings.topic_replication,
         processing_guarantee=settings.processing_guarantee,
+        broker_commit_interval=settings.commit_interval_seconds,
         producer_max_request_size=MAX_MESSAGE_BYTES,
         key_serializer="raw",
         value_serializer="raw",
@@ -36,4 +37,8 @@ def create_app(settings: Settings) -> faust.App:
     register_agents(app, settings, metrics)
     metrics.watch(app, settings)
     register_pages(app, metrics)
+    # Faust caches `app.in_transaction` on its first read, and it is only true once the worker runs
+    # (`in_worker`). The wiring above reads it early (sensors), which silently turned exactly_once
+    # into at-least-once without transactions: forget the cached False so the worker decides.
+    app.__dict__.pop("in_transaction", None)
     return app

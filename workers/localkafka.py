@@ -78,11 +78,25 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-class LocalKafka:
-    """One KRaft broker+controller on loopback. `stop()`/`start()` again keeps its data (restart tests)."""
+def _jaas_value(text: str) -> str:
+    """A JAAS option value in double quotes (the PLAIN login module's user table)."""
+    if any(c in text for c in '"\\;\n'):
+        raise ValueError("SASL user names and passwords here must not contain quotes, backslashes or ';'")
+    return f'"{text}"'
 
-    def __init__(self, *, heap_mb: int = 512, workdir: Path | None = None) -> None:
+
+class LocalKafka:
+    """One KRaft broker+controller on loopback. `stop()`/`start()` again keeps its data (restart tests).
+
+    `sasl_users` ({user: password}) adds a second client listener, SASL_PLAINTEXT with the PLAIN
+    mechanism, on `sasl_bootstrap_servers`; the PLAINTEXT listener stays for the broker itself.
+    """
+
+    def __init__(self, *, heap_mb: int = 512, workdir: Path | None = None,
+                 sasl_users: dict[str, str] | None = None) -> None:
         self.heap_mb = heap_mb
+        self.sasl_users = dict(sasl_users or {})
+        self.sasl_port = free_port() if self.sasl_users else None
         self._own_dir = workdir is None
         self.workdir = workdir or Path(tempfile.mkdtemp(prefix="news-ingest-kafka-"))
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -94,6 +108,21 @@ class LocalKafka:
     @property
     def bootstrap_servers(self) -> str:
         return f"127.0.0.1:{self.port}"
+
+    @property
+    def sasl_bootstrap_servers(self) -> str:
+        if self.sasl_port is None:
+            raise RuntimeError("this broker has no SASL listener (pass sasl_users)")
+        return f"127.0.0.1:{self.sasl_port}"
+
+    def _sasl_props(self) -> dict[str, str]:
+        """The SASL_PLAINTEXT listener: PLAIN users inline in server.properties (no JAAS file)."""
+        users = " ".join(f"user_{name}={_jaas_value(password)}" for name, password in self.sasl_users.items())
+        return {
+            "sasl.enabled.mechanisms": "PLAIN",
+            "listener.name.sasl.plain.sasl.jaas.config":
+                f"org.apache.kafka.common.security.plain.PlainLoginModule required {users};",
+        }
 
     @property
     def log_file(self) -> Path:
@@ -122,6 +151,12 @@ class LocalKafka:
             "replica.fetch.max.bytes": str(64 * 1024 * 1024 + 1024),
             "log.retention.hours": "24",
         }
+        if self.sasl_port is not None:
+            sasl = f"SASL://127.0.0.1:{self.sasl_port}"
+            props["listeners"] += f",{sasl}"
+            props["advertised.listeners"] += f",{sasl}"
+            props["listener.security.protocol.map"] += ",SASL:SASL_PLAINTEXT"
+            props.update(self._sasl_props())
         path = self.workdir / "server.properties"
         path.write_text("".join(f"{k}={v}\n" for k, v in props.items()))
         (self.workdir / "log4j.properties").write_text(_LOG4J.format(log=self.log_file))

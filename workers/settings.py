@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     topic_deadletter_retention_hours: float = Field(720.0, gt=0, description="dead letters wait to be replayed")
     processing_guarantee: str = Field("at_least_once", pattern="^(at_least_once|exactly_once)$")
     input_transactional: bool = Field(False, description="producers of the raw topic use Kafka transactions")
+    commit_interval_seconds: float = Field(2.8, gt=0, description="how often processed offsets are committed; "
+                                           "what a rebalance or crash re-delivers is up to this much work")
     web_port: int = 6066
     web_host: str = "0.0.0.0"  # noqa: S104  (a container must be reachable by its probes)
     log_level: str = "info"

@@ -1,6 +1,7 @@
 """Nothing lost: worker crashes, broker restarts and rebalances mid-stream on the real broker.
 
-Each test streams synthetic articles, injects its fault while they flow, then checks that every
+Each test streams synthetic articles, injects its fault while they flow (at points of the stream
+measured in articles out, so the fault lands mid-stream on a fast or a slow machine), then checks that every
 input id came out on `articles.enriched` or `articles.deadletter` (at-least-once: redeliveries
 are allowed and counted, losses are not).
 """
@@ -11,10 +12,12 @@ import random
 import time
 from pathlib import Path
 
+import orjson
 import pytest
 
 from tests.support.articles import articles
 from tests.support.kafka import outcomes_by_id, produce, run
+from tests.support.progress import Outcomes
 from workers.localkafka import LocalKafka
 from workers.settings import Settings
 
@@ -36,37 +39,86 @@ def assert_nothing_lost(settings: Settings, ids: list[str], *, timeout: float = 
 
 
 def test_sigkill_of_the_worker_mid_stream_loses_nothing(pipeline_settings: Settings, start_worker) -> None:
+    # Kills land at random points of the stream (by articles out, not by the clock, so a faster or
+    # slower machine still kills mid-stream). Each restart waits for the dead member's session to
+    # expire (Faust's broker_session_timeout, 60 s) before it gets partitions back.
     rng = random.Random(7)
     ids = run(produce(pipeline_settings, articles(ARTICLES, seed=1, prefix="kill")))
+    progress = Outcomes(pipeline_settings).start()
     worker = start_worker(name="victim")
-    for _ in range(3):
-        time.sleep(rng.uniform(8, 14))
-        worker.kill()
-        worker.start()
+    at = []
+    try:
+        for point in sorted(rng.uniform(0.1, 0.8) for _ in range(3)):
+            at.append(progress.wait_for(set(ids), point * ARTICLES, timeout=240))
+            worker.kill()
+            worker.start()
+    finally:
+        progress.stop()
+    assert all(0 < n < ARTICLES for n in at), f"the kills did not land mid-stream: {at}"
     counts = assert_nothing_lost(pipeline_settings, ids)
-    print(f"sigkill x3: {counts}")
+    print(f"sigkill x3 at {at} articles out: {counts}")
 
 
 def test_broker_restart_mid_stream_loses_nothing(pipeline_settings: Settings, start_worker, tmp_path: Path) -> None:
     with LocalKafka(workdir=tmp_path / "broker") as broker:
         settings = pipeline_settings.model_copy(update={"kafka_bootstrap_servers": broker.bootstrap_servers})
         ids = run(produce(settings, articles(ARTICLES // 2, seed=2, prefix="broker")))
+        progress = Outcomes(settings).start()
         start_worker(settings=settings)
-        time.sleep(12)
-        broker.stop()
-        time.sleep(3)
-        broker.start()
+        try:
+            at = progress.wait_for(set(ids), 0.4 * len(ids), timeout=240)
+            broker.stop()
+            time.sleep(3)
+            broker.start()
+        finally:
+            progress.stop()
+        assert 0 < at < len(ids), f"the broker restart did not happen mid-stream: {at}"
         counts = assert_nothing_lost(settings, ids)
-    print(f"broker restart: {counts}")
+    print(f"broker restart at {at} articles out: {counts}")
 
 
 def test_rebalances_when_a_second_worker_joins_and_leaves_lose_nothing(pipeline_settings: Settings,
                                                                        start_worker) -> None:
     ids = run(produce(pipeline_settings, articles(ARTICLES, seed=3, prefix="rebalance")))
+    progress = Outcomes(pipeline_settings).start()
     start_worker(name="first")
-    time.sleep(8)
-    second = start_worker(name="second")
-    time.sleep(15)
-    second.stop()
+    try:
+        joined = progress.wait_for(set(ids), 0.2 * ARTICLES, timeout=240)
+        second = start_worker(name="second")
+        left = progress.wait_for(set(ids), 0.6 * ARTICLES, timeout=240)
+        second.stop()
+    finally:
+        progress.stop()
+    assert joined < left < ARTICLES, f"the rebalances did not happen mid-stream: {joined}, {left}"
     counts = assert_nothing_lost(pipeline_settings, ids)
-    print(f"rebalance join+leave: {counts}")
+    print(f"rebalance join at {joined}, leave at {left} articles out: {counts}")
+
+
+def slow_page(paragraphs: int = 60_000) -> bytes:
+    """5 MB of valid HTML (under the 8 MB input limit) that trafilatura needs ~45 s to extract here."""
+    body = "".join(f"<div><p>Paragraph {i} about the council meeting and the new budget for schools.</p></div>"
+                   for i in range(paragraphs))
+    return orjson.dumps({"id": "hangs-past-its-limit", "html": f"<html><body><article>{body}</article></body></html>"})
+
+
+def test_a_stage_that_hangs_past_its_time_limit_is_dead_lettered_and_the_stream_flows_on(
+        pipeline_settings: Settings, start_worker) -> None:
+    # One pool process: while the slow page holds it, nothing else is extracted, so every record
+    # behind it coming out proves the hung process was killed and replaced.
+    settings = pipeline_settings.model_copy(update={"stage_timeout_seconds": 5.0, "pool_workers": 1})
+    before = articles(5, seed=4, prefix="before")
+    behind = articles(30, seed=5, prefix="behind")
+    worker = start_worker(settings=settings)
+    ids = run(produce(settings, [*before, slow_page(), *behind]))
+
+    seen = run(outcomes_by_id(settings, set(ids), timeout=180))
+
+    slow = seen.get("hangs-past-its-limit", [])
+    assert len(slow) == 1, f"expected one dead letter for the slow page, got {slow}"
+    assert slow[0]["stage"] == "extract"
+    assert slow[0]["error"]["type"] == "timeout", slow[0]["error"]
+    assert "5 s" in slow[0]["error"]["message"]
+    others = [i for i in ids if i != "hangs-past-its-limit"]
+    assert [i for i in others if i not in seen] == []
+    assert all(len(seen[i]) == 1 and "duplicate" in seen[i][0] for i in others), "records around it must be enriched"
+    assert worker.alive, worker.log()[-3000:]

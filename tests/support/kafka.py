@@ -33,15 +33,18 @@ async def produce(settings: Settings, values: Iterable[bytes], *, topic: str | N
     return ids
 
 
-async def collect(settings: Settings, topic: str, *, count: int, timeout: float) -> list[dict[str, Any]]:
+async def collect(settings: Settings, topic: str, *, count: int, timeout: float,
+                  isolation_level: str = "read_uncommitted") -> list[dict[str, Any]]:
     """Read `topic` from the beginning until `count` events arrived or `timeout` passed.
 
     Every event is validated against its public schema on the way, so each test that sees an
-    event also checks the contract.
+    event also checks the contract. `isolation_level="read_committed"` hides records of aborted or
+    still-open transactions (what a downstream consumer of an exactly-once worker must use).
     """
     schema = "deadletter" if topic == settings.topic_deadletter else "enriched"
     consumer = AIOKafkaConsumer(topic, **aiokafka_options(settings), group_id=None, enable_auto_commit=False,
-                                auto_offset_reset="earliest", fetch_max_bytes=MAX_MESSAGE_BYTES)
+                                auto_offset_reset="earliest", fetch_max_bytes=MAX_MESSAGE_BYTES,
+                                isolation_level=isolation_level)
     await consumer.start()
     events: list[dict[str, Any]] = []
     try:
@@ -64,14 +67,16 @@ def run(coro: Any) -> Any:
     return asyncio.run(coro)
 
 
-async def outcomes_by_id(settings: Settings, expected: set[str], *, timeout: float) -> dict[str, list[dict[str, Any]]]:
+async def outcomes_by_id(settings: Settings, expected: set[str], *, timeout: float,
+                         isolation_level: str = "read_uncommitted") -> dict[str, list[dict[str, Any]]]:
     """Read enriched and dead-letter topics until every expected id has an outcome (or timeout).
 
     Returns every outcome seen per id, so callers can count redeliveries as well as losses.
+    With `isolation_level="read_committed"` only records of committed transactions count.
     """
     consumer = AIOKafkaConsumer(settings.topic_enriched, settings.topic_deadletter, **aiokafka_options(settings),
                                 group_id=None, enable_auto_commit=False, auto_offset_reset="earliest",
-                                fetch_max_bytes=MAX_MESSAGE_BYTES)
+                                fetch_max_bytes=MAX_MESSAGE_BYTES, isolation_level=isolation_level)
     await consumer.start()
     seen: dict[str, list[dict[str, Any]]] = {}
     try:

@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from workers.localkafka import free_port
 from workers.settings import Settings
 
@@ -18,9 +20,11 @@ def settings_env(settings: Settings) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWS_INGEST_", "KAFKA_"))}
     env["KAFKA_BOOTSTRAP_SERVERS"] = settings.kafka_bootstrap_servers or ""
     for name, value in settings.model_dump(exclude={"kafka_bootstrap_servers"}).items():
-        if name.startswith("kafka_") or value is None:
+        if value is None:
             continue
-        env[f"NEWS_INGEST_{name.upper()}"] = str(value)
+        text = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+        # Kafka connection settings use the conventional KAFKA_* names (security settings).
+        env[name.upper() if name.startswith("kafka_") else f"NEWS_INGEST_{name.upper()}"] = text
     return env
 
 
