@@ -12,6 +12,7 @@ import asyncio
 import concurrent.futures
 import multiprocessing
 import resource
+import signal
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -22,7 +23,15 @@ from workers.errors import StageCrashed, StageError, StageTimeout
 T = TypeVar("T")
 
 
-def _limit_memory(max_bytes: int) -> None:
+def _init_process(max_bytes: int) -> None:
+    """Cap the address space, and leave stopping to the parent.
+
+    A Ctrl-C or a SIGTERM to the process group (systemd, a terminal) reaches the pool processes too;
+    if they died at once, the document in flight would come back as a crash and be dead-lettered,
+    though nothing was wrong with it. The parent stops them (pebble escalates to SIGKILL).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if max_bytes > 0:
         resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
 
@@ -37,7 +46,7 @@ class StagePool:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["workers.processing", "workers.warm"])
         self._pool = pebble.ProcessPool(max_workers=workers, max_tasks=max_tasks, context=context,
-                                        initializer=_limit_memory, initargs=(memory_mb * 1024 * 1024,))
+                                        initializer=_init_process, initargs=(memory_mb * 1024 * 1024,))
 
     async def run(self, fn: Callable[..., T], *args: Any, timeout: float) -> T:
         future = self._pool.schedule(fn, args=args, timeout=timeout)

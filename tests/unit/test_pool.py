@@ -71,3 +71,15 @@ def test_memory_cap_stops_one_document_not_the_worker(pool: StagePool) -> None:
         run(pool, _allocate, 2048)
     assert caught.value.reason in {"out_of_memory", "stage_crashed"}
     assert run(pool, _allocate, 8) == 8 * 1024 * 1024
+
+
+def _signal_own_group_member() -> str:
+    import signal as signals  # noqa: PLC0415
+
+    os.kill(os.getpid(), signals.SIGTERM)  # as a SIGTERM to the whole process group would
+    time.sleep(0.2)
+    return "survived"
+
+
+def test_a_sigterm_meant_for_the_worker_does_not_kill_the_document_in_flight(pool: StagePool) -> None:
+    assert run(pool, _signal_own_group_member) == "survived"
