@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import multiprocessing
+import os
 import resource
-import signal
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -24,20 +24,28 @@ T = TypeVar("T")
 
 
 def _init_process(max_bytes: int) -> None:
-    """Cap the address space, and leave stopping to the parent.
+    """Cap the address space, and leave stopping to the parent (own process group).
 
-    A Ctrl-C or a SIGTERM to the process group (systemd, a terminal) reaches the pool processes too;
-    if they died at once, the document in flight would come back as a crash and be dead-lettered,
-    though nothing was wrong with it. The parent stops them (pebble escalates to SIGKILL).
+    A Ctrl-C or a SIGTERM to the worker's process group (a terminal, systemd) would otherwise kill
+    the pool processes at once, and the document in flight would come back as a crash and be
+    dead-lettered, though nothing was wrong with it. The parent stops them when it shuts down; a
+    pool process whose parent is gone sees its pipe close and exits.
     """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    os.setpgid(0, 0)
     if max_bytes > 0:
         resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
 
 
+class PoolUnavailable(RuntimeError):
+    """The pool is stopped or broken: not the document's fault, so it is not dead-lettered.
+
+    The agent fails instead, the record is not acknowledged, and it is processed again after the
+    restart.
+    """
+
+
 class StagePool:
-    """A process pool for stage functions; every failure comes back as a `StageError`."""
+    """A process pool for stage functions; a document's failure comes back as a `StageError`."""
 
     def __init__(self, workers: int, *, max_tasks: int = 500, memory_mb: int = 0) -> None:
         # forkserver, not fork: the worker forks after aiokafka started threads, and a fork of a
@@ -49,9 +57,8 @@ class StagePool:
                                         initializer=_init_process, initargs=(memory_mb * 1024 * 1024,))
 
     async def run(self, fn: Callable[..., T], *args: Any, timeout: float) -> T:
-        future = self._pool.schedule(fn, args=args, timeout=timeout)
         try:
-            return await asyncio.wrap_future(future)
+            return await asyncio.wrap_future(self._pool.schedule(fn, args=args, timeout=timeout))
         except BaseException as exc:
             raise _as_stage_error(exc, timeout) from exc
 
@@ -65,6 +72,9 @@ def _as_stage_error(exc: BaseException, timeout: float) -> BaseException:
         return exc
     if isinstance(exc, concurrent.futures.TimeoutError | TimeoutError):
         return StageTimeout(f"stage did not finish within {timeout:g} s")
+    if isinstance(exc, concurrent.futures.BrokenExecutor) or (
+            isinstance(exc, RuntimeError) and "pool" in str(exc).lower()):
+        return PoolUnavailable(f"stage pool unavailable: {type(exc).__name__}: {exc}")
     if isinstance(exc, pebble.ProcessExpired):
         return StageCrashed(f"stage process died (exit code {exc.exitcode}); likely out of memory")
     if isinstance(exc, MemoryError):

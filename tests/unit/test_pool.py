@@ -9,7 +9,7 @@ import time
 import pytest
 
 from workers.errors import ExtractionFailed, StageCrashed, StageTimeout
-from workers.pool import StagePool
+from workers.pool import PoolUnavailable, StagePool
 
 
 def _sleep(seconds: float) -> str:
@@ -73,13 +73,17 @@ def test_memory_cap_stops_one_document_not_the_worker(pool: StagePool) -> None:
     assert run(pool, _allocate, 8) == 8 * 1024 * 1024
 
 
-def _signal_own_group_member() -> str:
-    import signal as signals  # noqa: PLC0415
-
-    os.kill(os.getpid(), signals.SIGTERM)  # as a SIGTERM to the whole process group would
-    time.sleep(0.2)
-    return "survived"
+def _process_group() -> int:
+    return os.getpgrp()
 
 
-def test_a_sigterm_meant_for_the_worker_does_not_kill_the_document_in_flight(pool: StagePool) -> None:
-    assert run(pool, _signal_own_group_member) == "survived"
+def test_pool_processes_are_out_of_reach_of_signals_to_the_workers_group(pool: StagePool) -> None:
+    # A SIGTERM or Ctrl-C to the worker's process group must not kill the document in flight.
+    assert run(pool, _process_group) != os.getpgrp()
+
+
+def test_a_stopped_pool_is_not_blamed_on_the_document() -> None:
+    stopped = StagePool(1, max_tasks=0)
+    stopped.close()
+    with pytest.raises(PoolUnavailable):
+        run(stopped, _sleep, 0)
