@@ -37,6 +37,12 @@ def create_app(settings: Settings) -> faust.App:
     register_agents(app, settings, metrics)
     metrics.watch(app, settings)
     register_pages(app, metrics)
+
+    @app.timer(interval=10.0)  # type: ignore[untyped-decorator]
+    async def reread_missing_heads() -> None:
+        """Heal a partition whose commit stopped at a record Faust dropped (see faust_fixes)."""
+        await faust_fixes.reread_missing_heads(app.consumer, after_seconds=20.0)
+
     # Faust caches `app.in_transaction` on its first read, and it is only true once the worker runs
     # (`in_worker`). The wiring above reads it early (sensors), which silently turned exactly_once
     # into at-least-once without transactions: forget the cached False so the worker decides.

@@ -15,17 +15,26 @@ at-least-once, as our fault tests showed (7 of 1,000 articles in one run):
 
 `install` replaces `_new_offset` with a version whose guard is exact, and, unless the input may
 carry transaction markers, turns gap filling off: our own topics are written without transactions
-in at-least-once mode, so every offset holds a record and every record must be acknowledged. The
-worst case left is a commit that stops advancing until the next rebalance or restart, which then
-re-delivers: duplicates (idempotent by id), never losses.
+in at-least-once mode, so every offset holds a record and every record must be acknowledged.
+
+With the guard exact, a record that Faust dropped after a rebalance (it compares offsets with a
+read position that a stale record moved past) no longer gets committed over; instead the commit of
+its partition stops advancing. `reread_missing_heads` heals that: run periodically, it seeks a
+partition whose committed record has stayed unacknowledged for a while back to the committed
+offset, so the record is fetched and processed again (the ones after it are re-delivered too:
+duplicates, idempotent by id, never losses).
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from typing import Any
 
 from faust.transport.consumer import Consumer
 from faust.utils.functional import consecutive_numbers
+
+log = logging.getLogger(__name__)
 
 
 def _new_offset(self: Any, tp: Any) -> int | None:
@@ -44,8 +53,11 @@ def _new_offset(self: Any, tp: Any) -> int | None:
             gaps.chop(0, max(filled[-1], max_offset + 1))
     acked.sort()
     committed = self._committed_offset[tp]
+    missing_since: dict[Any, float] = self.__dict__.setdefault("_head_missing_since", {})
     if committed is not None and acked[0] > committed:
+        missing_since.setdefault(tp, time.monotonic())
         return None  # the record at the committed position has not been processed yet
+    missing_since.pop(tp, None)
     batch = next(consecutive_numbers(acked))
     acked[: len(batch)] = []
     self._acked_index[tp].difference_update(batch)
@@ -54,6 +66,22 @@ def _new_offset(self: Any, tp: Any) -> int | None:
 
 async def _no_gap(self: Any, tp: Any, offset_from: int, offset_to: int) -> None:
     """Gap filling off: an offset counts as processed only when its record was acknowledged."""
+
+
+async def reread_missing_heads(consumer: Any, *, after_seconds: float) -> list[Any]:
+    """Seek partitions whose committed record has been missing for `after_seconds` back to it."""
+    missing_since: dict[Any, float] = consumer.__dict__.get("_head_missing_since", {})
+    now, healed = time.monotonic(), []
+    assigned = consumer.assignment()
+    for tp, since in list(missing_since.items()):
+        committed = consumer._committed_offset[tp]
+        if now - since < after_seconds or tp not in assigned or committed is None:
+            continue
+        log.warning("re-reading %s from offset %s: its record was never processed", tp, committed)
+        await consumer.seek(tp, committed)
+        missing_since.pop(tp, None)
+        healed.append(tp)
+    return healed
 
 
 def install(*, fill_gaps: bool) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from types import SimpleNamespace
 
@@ -43,3 +44,28 @@ def test_the_run_from_the_committed_position_is_committed() -> None:
 def test_gaps_still_count_when_filling_is_on() -> None:
     # offsets 263-264 hold no record (e.g. a transaction marker) and were recorded as a gap
     assert faust_fixes._new_offset(consumer(261, [261, 262, 265], gaps=[(263, 265)]), TP) == 266
+
+
+class _FakeConsumer:
+    """Only what `reread_missing_heads` reads; the seek it issues is recorded."""
+
+    def __init__(self, committed: int) -> None:
+        self._committed_offset = {TP: committed}
+        self.seeks: list[tuple[object, int]] = []
+
+    def assignment(self) -> set[object]:
+        return {TP}
+
+    async def seek(self, tp: object, offset: int) -> None:
+        self.seeks.append((tp, offset))
+
+
+def test_a_partition_stuck_on_a_missing_record_is_re_read_from_the_committed_offset() -> None:
+    state = consumer(261, [262, 263])
+    fake = _FakeConsumer(261)
+    assert faust_fixes._new_offset(state, TP) is None
+    fake.__dict__["_head_missing_since"] = state._head_missing_since
+    assert asyncio.run(faust_fixes.reread_missing_heads(fake, after_seconds=3600)) == []
+    assert asyncio.run(faust_fixes.reread_missing_heads(fake, after_seconds=0)) == [TP]
+    assert fake.seeks == [(TP, 261)]
+    assert TP not in state._head_missing_since
