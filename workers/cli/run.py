@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -31,6 +32,9 @@ def run(paths: tuple[str, ...], limit: int | None) -> None:
     Enriched events go to stdout as JSON lines; dead-letter events go to stderr.
     """
     settings = load_settings()
+    # SIGTERM (a supervisor, `timeout`) must unwind like Ctrl-C, so the broker and worker we
+    # started are stopped rather than orphaned.
+    signal.signal(signal.SIGTERM, _raise_interrupt)
     with ExitStack() as stack:
         if not settings.kafka_bootstrap_servers:
             click.echo("no KAFKA_BOOTSTRAP_SERVERS: starting a local Kafka broker ...", err=True)
@@ -75,6 +79,10 @@ async def _print_while_alive(settings: Settings, worker: subprocess.Popen[bytes]
             raise click.ClickException("the worker exited:\n" + "\n".join(tail))
         await asyncio.sleep(0.5)
     await printing
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _port_free(port: int) -> bool:
