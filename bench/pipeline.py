@@ -91,8 +91,10 @@ async def _through_kafka(settings: Settings, records: list[bytes], timeout: floa
                                 linger_ms=5)
     await consumer.start()
     await producer.start()
-    try:
-        started = time.time()
+    seen: set[str] = set()
+    started = last = time.time()
+
+    async def send_all() -> None:
         for record in records:
             key = orjson.loads(record)["id"]
             sent_at[key] = time.time()
@@ -101,11 +103,12 @@ async def _through_kafka(settings: Settings, records: list[bytes], timeout: floa
                 await producer.flush()
                 await asyncio.sleep(1 / rate)
         await producer.flush()
-        seen: set[str] = set()
+
+    try:
+        sending = asyncio.create_task(send_all())  # consume while producing: latency is per record
         deadline = time.monotonic() + timeout
-        last = started
         while len(seen) < len(records) and time.monotonic() < deadline:
-            batch = await consumer.getmany(timeout_ms=500)
+            batch = await consumer.getmany(timeout_ms=200)
             now = time.time()
             for messages in batch.values():
                 for message in messages:
@@ -114,6 +117,7 @@ async def _through_kafka(settings: Settings, records: list[bytes], timeout: floa
                         seen.add(key)
                         latencies.append(now - sent_at[key])
                         last = now
+        await sending
     finally:
         await producer.stop()
         await consumer.stop()
