@@ -8,7 +8,6 @@ are allowed and counted, losses are not).
 
 from __future__ import annotations
 
-import random
 import time
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import pytest
 
 from tests.support.articles import articles
 from tests.support.kafka import outcomes_by_id, produce, run
-from tests.support.progress import Outcomes
+from tests.support.progress import Outcomes, kill_at_random_points
 from workers.localkafka import LocalKafka
 from workers.settings import Settings
 
@@ -42,19 +41,9 @@ def test_sigkill_of_the_worker_mid_stream_loses_nothing(pipeline_settings: Setti
     # Kills land at random points of the stream (by articles out, not by the clock, so a faster or
     # slower machine still kills mid-stream). Each restart waits for the dead member's session to
     # expire (Faust's broker_session_timeout, 60 s) before it gets partitions back.
-    rng = random.Random(7)
     ids = run(produce(pipeline_settings, articles(ARTICLES, seed=1, prefix="kill")))
-    progress = Outcomes(pipeline_settings).start()
     worker = start_worker(name="victim")
-    at = []
-    try:
-        for point in sorted(rng.uniform(0.1, 0.8) for _ in range(3)):
-            at.append(progress.wait_for(set(ids), point * ARTICLES, timeout=240))
-            worker.kill()
-            worker.start()
-    finally:
-        progress.stop()
-    assert all(0 < n < ARTICLES for n in at), f"the kills did not land mid-stream: {at}"
+    at = kill_at_random_points(pipeline_settings, ids, worker, kills=3, seed=7)
     counts = assert_nothing_lost(pipeline_settings, ids)
     print(f"sigkill x3 at {at} articles out: {counts}")
 

@@ -15,13 +15,11 @@ is the default.
 
 from __future__ import annotations
 
-import random
-
 import pytest
 
 from tests.support.articles import articles
 from tests.support.kafka import outcomes_by_id, produce, run
-from tests.support.progress import Outcomes
+from tests.support.progress import kill_at_random_points
 from workers.settings import Settings
 
 pytestmark = pytest.mark.e2e
@@ -32,19 +30,9 @@ ARTICLES = 500
 def test_exactly_once_under_sigkill_commits_every_outcome_and_loses_nothing(pipeline_settings: Settings,
                                                                            start_worker) -> None:
     settings = pipeline_settings.model_copy(update={"processing_guarantee": "exactly_once"})
-    rng = random.Random(11)
     ids = run(produce(settings, articles(ARTICLES, seed=21, prefix="eos")))
-    progress = Outcomes(settings).start()
     worker = start_worker(settings=settings, name="eos")
-    at = []
-    try:
-        for point in sorted(rng.uniform(0.1, 0.8) for _ in range(2)):
-            at.append(progress.wait_for(set(ids), point * ARTICLES, timeout=240))
-            worker.kill()
-            worker.start()
-    finally:
-        progress.stop()
-    assert all(0 < n < ARTICLES for n in at), f"the kills did not land mid-stream: {at}"
+    at = kill_at_random_points(settings, ids, worker, kills=2, seed=11)
 
     seen = run(outcomes_by_id(settings, set(ids), timeout=300, isolation_level="read_committed"))
 

@@ -4,6 +4,7 @@ so faults can be injected at points of the stream rather than at wall-clock time
 from __future__ import annotations
 
 import asyncio
+import random
 import threading
 import time
 from typing import Any
@@ -78,3 +79,22 @@ class Outcomes:
         while self.done(expected) < count and time.monotonic() < deadline:
             time.sleep(0.1)
         return self.done(expected)
+
+
+def kill_at_random_points(settings: Settings, ids: list[str], worker: Any, *, kills: int, seed: int) -> list[int]:
+    """SIGKILL and restart `worker` when random shares (10-80%) of `ids` have come out; return those counts.
+
+    Keyed on progress, not the clock, so the kills land mid-stream on a fast or a slow machine.
+    """
+    rng = random.Random(seed)
+    progress = Outcomes(settings).start()
+    at = []
+    try:
+        for point in sorted(rng.uniform(0.1, 0.8) for _ in range(kills)):
+            at.append(progress.wait_for(set(ids), point * len(ids), timeout=240))
+            worker.kill()
+            worker.start()
+    finally:
+        progress.stop()
+    assert all(0 < n < len(ids) for n in at), f"the kills did not land mid-stream: {at}"
+    return at
