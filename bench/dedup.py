@@ -8,6 +8,7 @@ is what the Faust table stores in RocksDB and its changelog.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import random
 import sys
 import time
@@ -123,9 +124,9 @@ def main() -> None:
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # figures as they come
     cfg = DedupConfig()
     if args.min_containment is not None:
-        cfg = DedupConfig(min_containment=args.min_containment, shingle_size=cfg.shingle_size)
+        cfg = dataclasses.replace(cfg, min_containment=args.min_containment)
     if args.shingle_size is not None:
-        cfg = DedupConfig(min_containment=cfg.min_containment, shingle_size=args.shingle_size)
+        cfg = dataclasses.replace(cfg, sketch=dataclasses.replace(cfg.sketch, shingle_size=args.shingle_size))
     docs = load_or_build()
     print(f"config: {cfg}")
     q = quality(docs, cfg)
@@ -149,7 +150,7 @@ def main() -> None:
         print(f"extrapolated to 1,000,000 indexed: state ~{last['bytes_per_article'] * 1e6 / 1e9:.2f} GB "
               f"(bytes per article are flat); ~{ms_1m:.1f} ms/article = ~{1000 / ms_1m:.0f} articles/s if the "
               f"time keeps growing linearly as from {first['indexed']:,} to {last['indexed']:,} (upper bound of "
-              f"the candidate work: {cfg.bands} bands x {cfg.max_bucket} bucket members)")
+              f"the candidate work: {cfg.sketch.bands} bands x {cfg.max_bucket} bucket members)")
     if failed:
         raise SystemExit(f"below floor: {failed}")
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections.abc import MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,10 +38,7 @@ _DAY = 86400.0
 class DedupConfig:
     retention_days: float = 7.0
     max_articles: int = 1_000_000
-    shingle_size: int = 3
-    bands: int = 32
-    rows: int = 2
-    sample_size: int = 256
+    sketch: SketchConfig = field(default_factory=SketchConfig)  # shingles, LSH bands x rows, sample size
     # near verdict: share of the shorter text's shingles found in the other (catches truncation to
     # the lead and rewrites with different surrounding paragraphs) ...
     min_containment: float = 0.5
@@ -49,10 +46,6 @@ class DedupConfig:
     min_shared: int = 12
     max_bucket: int = 64
     evict_per_article: int = 4
-
-    def sketch_config(self) -> SketchConfig:
-        return SketchConfig(shingle_size=self.shingle_size, bands=self.bands, rows=self.rows,
-                            sample_size=self.sample_size)
 
 
 def fingerprint(text: str | list[str]) -> str:
@@ -232,7 +225,7 @@ def run(article: Article, index: Index, cfg: DedupConfig) -> Article:
     horizon = _horizon(meta, cfg)
 
     tokens = words(article.text)
-    probe = _Probe(article.id, sketch(tokens, cfg.sketch_config()), fingerprint(tokens), url_key(article.url),
+    probe = _Probe(article.id, sketch(tokens, cfg.sketch), fingerprint(tokens), url_key(article.url),
                    published)
     exact = _exact(probe, index, horizon) if probe.sketch.size else None
     if exact is not None:
