@@ -2,6 +2,7 @@
 
 Pure work runs in the `StagePool` (off the event loop, with a time limit), so heartbeats keep
 flowing however slow a page is. Dedup reads and writes a Faust table and stays in the loop.
+Nothing may escape an agent (Faust would acknowledge the record): see `workers.failfast`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import faust
 import orjson
 
 from workers.dedup_agents import register_dedup_agent
+from workers.failfast import exit_on_failure
 from workers.metrics import Metrics
 from workers.pool import StagePool
 from workers.processing import Outcome, Steps
@@ -64,13 +66,14 @@ def extract_agent(app: faust.App, settings: Settings, runtime: _Runtime,
 
     async def extract(stream: faust.StreamT[Any]) -> AsyncIterator[None]:
         async for event in stream.events():
-            steps = runtime.steps
-            source = steps.profile_key(event.value)
-            profile = profiles.get(source) if source else None
-            outcome = await steps.extract(event.key, event.value, profile)
-            await route(outcome, sink)
-            if source and outcome.deadletter is None:
-                profiles[source] = steps.learn(event.value, profiles.get(source))
+            with exit_on_failure("extract"):
+                steps = runtime.steps
+                source = steps.profile_key(event.value)
+                profile = profiles.get(source) if source else None
+                outcome = await steps.extract(event.key, event.value, profile)
+                await route(outcome, sink)
+                if source and outcome.deadletter is None:
+                    profiles[source] = steps.learn(event.value, profiles.get(source))
             yield None
 
     app.agent(_raw_topic(app, stage_topics(settings)["extract"].source), name="extract",
@@ -102,7 +105,8 @@ def register_agents(app: faust.App, settings: Settings, metrics: Metrics | None 
 
         async def agent(stream: faust.StreamT[Any]) -> AsyncIterator[None]:
             async for event in stream.events():
-                await route(await step(runtime.steps)(event.key, event.value), sink)
+                with exit_on_failure(stage):
+                    await route(await step(runtime.steps)(event.key, event.value), sink)
                 yield None
 
         app.agent(_raw_topic(app, topics[stage].source), name=stage,

@@ -38,14 +38,14 @@ def create_app(settings: Settings) -> faust.App:
     metrics.watch(app, settings)
     register_pages(app, metrics)
 
-    # Longer than any record can legitimately take (its stage's time limit, twice), so a slow
-    # record is not re-read while it is still being processed.
-    heal_after = 2 * settings.stage_timeout_seconds + 5
+    # Records in flight are never re-read, however slow; the wait only has to outlast a fetch that
+    # is merely late (a consumer busy on another partition), so a backlog does not cause re-reads.
+    stuck_heads = faust_fixes.StuckHeads(after_seconds=2 * settings.stage_timeout_seconds + 5)
 
     @app.timer(interval=10.0)  # type: ignore[untyped-decorator]
-    async def reread_missing_heads() -> None:
+    async def reread_stuck_heads() -> None:
         """Heal a partition whose commit stopped at a record Faust dropped (see faust_fixes)."""
-        await faust_fixes.reread_missing_heads(app.consumer, after_seconds=heal_after)
+        await stuck_heads.heal(app.consumer)
 
     # Faust caches `app.in_transaction` on its first read, and it is only true once the worker runs
     # (`in_worker`). The wiring above reads it early (sensors), which silently turned exactly_once

@@ -17,6 +17,7 @@ from typing import Any
 
 import faust
 
+from workers.failfast import exit_on_failure
 from workers.processing import Outcome, Steps
 from workers.settings import Settings
 
@@ -36,7 +37,8 @@ def register_dedup_agent(app: faust.App, settings: Settings, *, steps: Callable[
 
     async def dedup(stream: faust.StreamT[Any]) -> AsyncIterator[None]:
         async for event in stream.group_by(_index_key, name="dedup-index").events():
-            await route(steps().dedup(None, event.value, index), sink)
+            with exit_on_failure("dedup"):
+                await route(steps().dedup(None, event.value, index), sink)
             yield None
 
     app.agent(source, name="dedup")(dedup)

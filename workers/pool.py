@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import multiprocessing
-import os
 import resource
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -24,14 +23,7 @@ T = TypeVar("T")
 
 
 def _init_process(max_bytes: int) -> None:
-    """Cap the address space, and leave stopping to the parent (own process group).
-
-    A Ctrl-C or a SIGTERM to the worker's process group (a terminal, systemd) would otherwise kill
-    the pool processes at once, and the document in flight would come back as a crash and be
-    dead-lettered, though nothing was wrong with it. The parent stops them when it shuts down; a
-    pool process whose parent is gone sees its pipe close and exits.
-    """
-    os.setpgid(0, 0)
+    """Cap the address space (the process group was left by the fork server: `workers.poolserver`)."""
     if max_bytes > 0:
         resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
 
@@ -39,8 +31,8 @@ def _init_process(max_bytes: int) -> None:
 class PoolUnavailable(RuntimeError):
     """The pool is stopped or broken: not the document's fault, so it is not dead-lettered.
 
-    The agent fails instead, the record is not acknowledged, and it is processed again after the
-    restart.
+    The worker exits instead (`workers.failfast`) without committing the record, and it is
+    processed again after the restart.
     """
 
 
@@ -52,7 +44,7 @@ class StagePool:
         # threaded process can inherit a held lock. The server preloads the stage modules and models once,
         # so recycled processes start warm.
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["workers.processing", "workers.warm"])
+        context.set_forkserver_preload(["workers.poolserver", "workers.processing", "workers.warm"])
         self._pool = pebble.ProcessPool(max_workers=workers, max_tasks=max_tasks, context=context,
                                         initializer=_init_process, initargs=(memory_mb * 1024 * 1024,))
 

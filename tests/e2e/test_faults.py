@@ -15,7 +15,7 @@ import orjson
 import pytest
 
 from tests.support.articles import articles
-from tests.support.kafka import outcomes_by_id, produce, run
+from tests.support.kafka import last_topics_reached, outcomes_by_id, produce, run
 from tests.support.progress import Outcomes, kill_at_random_points
 from workers.localkafka import LocalKafka
 from workers.settings import Settings
@@ -28,7 +28,10 @@ ARTICLES = 1000
 def assert_nothing_lost(settings: Settings, ids: list[str], *, timeout: float = 300) -> dict[str, int]:
     seen = run(outcomes_by_id(settings, set(ids), timeout=timeout))
     lost = set(ids) - seen.keys()
-    assert not lost, f"{len(lost)} of {len(ids)} articles lost, e.g. {sorted(lost)[:5]}"
+    if lost:
+        trail = run(last_topics_reached(settings, lost))
+        raise AssertionError(f"{len(lost)} of {len(ids)} articles lost, e.g. {sorted(lost)[:5]}; "
+                             f"last topic reached: {trail}")
     dead = {i: e for i, events in seen.items() for e in events if "error" in e}
     assert not dead, f"unexpected dead letters: {list(dead.values())[:3]}"
     for article_id, events in seen.items():

@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
 
 from workers.kafka import MAX_MESSAGE_BYTES, aiokafka_options
 from workers.records import record_id
@@ -96,3 +97,41 @@ async def outcomes_by_id(settings: Settings, expected: set[str], *, timeout: flo
     finally:
         await consumer.stop()
     return seen
+
+
+async def last_topics_reached(settings: Settings, ids: set[str], *, timeout: float = 10) -> dict[str, str]:
+    """For each id, the last pipeline topic it reached, as `topic[partition]@offset (group committed N)`:
+    a lost article's trail (which stage dropped it, and whether the worker group committed past it).
+
+    Reads the stage topics and the dedup repartition topic from the beginning; only for diagnostics.
+    """
+    admin = AIOKafkaAdminClient(**aiokafka_options(settings))
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        committed = await admin.list_consumer_group_offsets(settings.app_id)
+    finally:
+        await admin.close()
+    chain = [settings.topic_raw, settings.topic_extracted, settings.topic_normalized, settings.topic_tagged,
+             *sorted(t for t in existing if t.startswith(settings.app_id) and t.endswith("repartition"))]
+    reached: dict[str, str] = {}
+    for topic in chain:
+        consumer = AIOKafkaConsumer(topic, **aiokafka_options(settings), group_id=None, enable_auto_commit=False,
+                                    auto_offset_reset="earliest", fetch_max_bytes=MAX_MESSAGE_BYTES)
+        await consumer.start()
+        try:
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                batch = await consumer.getmany(timeout_ms=1000)
+                if not batch:
+                    break
+                for tp, records in batch.items():
+                    group = committed.get(tp)
+                    for record in records:
+                        found = record_id(None, record.value) if record.value else None
+                        if found in ids:
+                            reached[found] = (f"{topic}[{tp.partition}]@{record.offset} "
+                                              f"(group committed {group.offset if group else None})")
+        finally:
+            await consumer.stop()
+    return reached

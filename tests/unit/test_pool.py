@@ -73,13 +73,19 @@ def test_memory_cap_stops_one_document_not_the_worker(pool: StagePool) -> None:
     assert run(pool, _allocate, 8) == 8 * 1024 * 1024
 
 
-def _process_group() -> int:
-    return os.getpgrp()
+def _process_groups() -> tuple[int, int]:
+    """The process group of the pool process and of its parent, the fork server."""
+    return os.getpgrp(), os.getpgid(os.getppid())
 
 
-def test_pool_processes_are_out_of_reach_of_signals_to_the_workers_group(pool: StagePool) -> None:
-    # A SIGTERM or Ctrl-C to the worker's process group must not kill the document in flight.
-    assert run(pool, _process_group) != os.getpgrp()
+def test_pool_processes_and_their_fork_server_are_out_of_reach_of_signals_to_the_workers_group(
+        pool: StagePool) -> None:
+    # A SIGTERM or Ctrl-C to the worker's process group must not kill the document in flight: when
+    # the fork server was left in the group, its death took the pool process with it (exit 255)
+    # and the document was dead-lettered as a crash.
+    own, fork_server = run(pool, _process_groups)
+    assert own != os.getpgrp()
+    assert fork_server != os.getpgrp()
 
 
 def test_a_stopped_pool_is_not_blamed_on_the_document() -> None:
@@ -87,3 +93,4 @@ def test_a_stopped_pool_is_not_blamed_on_the_document() -> None:
     stopped.close()
     with pytest.raises(PoolUnavailable):
         run(stopped, _sleep, 0)
+
