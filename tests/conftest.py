@@ -33,7 +33,8 @@ def pipeline_settings(kafka_bootstrap: str, tmp_path: Path) -> Settings:
                                                      "deadletter")}
     return Settings(_env_file=None).model_copy(update={  # type: ignore[call-arg]
         "kafka_bootstrap_servers": kafka_bootstrap, "app_id": f"test-{run}", "data_dir": tmp_path / "data",
-        "pool_workers": 1, "stage_timeout_seconds": 20.0, **topics})
+        # A killed worker's partitions move after 12 s instead of the default 60 s: kills stay cheap.
+        "pool_workers": 1, "stage_timeout_seconds": 20.0, "session_timeout_seconds": 12.0, **topics})
 
 
 @pytest.fixture

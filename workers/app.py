@@ -25,6 +25,7 @@ def create_app(settings: Settings) -> faust.App:
         topic_replication_factor=settings.topic_replication,
         processing_guarantee=settings.processing_guarantee,
         broker_commit_interval=settings.commit_interval_seconds,
+        broker_session_timeout=settings.session_timeout_seconds,
         producer_max_request_size=MAX_MESSAGE_BYTES,
         key_serializer="raw",
         value_serializer="raw",

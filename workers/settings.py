@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     input_transactional: bool = Field(False, description="producers of the raw topic use Kafka transactions")
     commit_interval_seconds: float = Field(2.8, gt=0, description="how often processed offsets are committed; "
                                            "what a rebalance or crash re-delivers is up to this much work")
+    session_timeout_seconds: float = Field(60.0, ge=6, description="how long the group waits for a silent "
+                                           "member (a killed worker) before its partitions move")
     web_port: int = 6066
     web_host: str = "0.0.0.0"  # noqa: S104  (a container must be reachable by its probes)
     log_level: str = "info"

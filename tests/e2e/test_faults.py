@@ -43,7 +43,7 @@ def assert_nothing_lost(settings: Settings, ids: list[str], *, timeout: float = 
 def test_sigkill_of_the_worker_mid_stream_loses_nothing(pipeline_settings: Settings, start_worker) -> None:
     # Kills land at random points of the stream (by articles out, not by the clock, so a faster or
     # slower machine still kills mid-stream). Each restart waits for the dead member's session to
-    # expire (Faust's broker_session_timeout, 60 s) before it gets partitions back.
+    # expire (`session_timeout_seconds`, 12 s in the tests) before it gets partitions back.
     ids = run(produce(pipeline_settings, articles(ARTICLES, seed=1, prefix="kill")))
     worker = start_worker(name="victim")
     at = kill_at_random_points(pipeline_settings, ids, worker, kills=3, seed=7)
