@@ -110,7 +110,7 @@ class StuckHeads:
         for tp in consumer.assignment():
             if tp in consumer._paused_partitions or not consumer.app.topics.acks_enabled_for(tp.topic):
                 continue
-            head, end = consumer._committed_offset.get(tp), consumer.highwater(tp)
+            head, end = consumer._committed_offset.get(tp), _end_offset(consumer, tp)
             if head is None or end is None or head >= end:
                 continue
             if head in consumer._acked_index.get(tp, ()) or (tp, head) in in_flight:
@@ -129,9 +129,23 @@ class StuckHeads:
                 self._since[tp] = (head, first_seen)
                 continue
             log.warning("re-reading %s from offset %s: its record was never processed", tp, head)
-            await consumer.seek(tp, head)
+            try:
+                await consumer.seek(tp, head)
+            except Exception:  # a rebalance took the partition meanwhile: its new owner reads it
+                log.warning("could not re-read %s", tp, exc_info=True)
+                continue
             healed.append(tp)
         return healed
+
+
+def _end_offset(consumer: Any, tp: Any) -> int | None:
+    """The partition's end offset as last fetched; None when unknown or no longer assigned (the
+    assignment can change on the consumer's thread between two calls)."""
+    try:
+        end = consumer.highwater(tp)
+    except (AssertionError, AttributeError, KeyError):
+        return None
+    return None if end is None else int(end)
 
 
 def install(*, fill_gaps: bool) -> None:

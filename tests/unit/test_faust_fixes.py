@@ -78,6 +78,8 @@ class _FakeConsumer:
         return {TP}
 
     def highwater(self, tp: object) -> int | None:
+        if self.end == "revoked":
+            raise AssertionError("Partition is not assigned")  # what aiokafka does mid-rebalance
         return self.end
 
     async def earliest_offsets(self, *tps: object) -> dict[object, int]:
@@ -100,6 +102,7 @@ def test_a_head_neither_acknowledged_nor_in_flight_is_stuck() -> None:
     {"in_flight": [4]},   # delivered to a stream, still being processed
     {"end": 4},           # the partition holds no record at the head yet
     {"end": None},        # the end is not known yet
+    {"end": "revoked"},   # the partition left this consumer meanwhile
 ])
 def test_a_head_that_is_processed_in_flight_or_not_there_is_not_stuck(state: dict[str, object]) -> None:
     assert faust_fixes.StuckHeads(after_seconds=0).stuck(_FakeConsumer(4, **state)) == {}
@@ -136,3 +139,13 @@ def test_perform_seek_fills_in_the_position_of_a_partition_without_a_committed_o
     fake._read_offset = defaultdict(lambda: None)
     asyncio.run(faust_fixes._perform_seek(fake))
     assert fake._committed_offset[TP] == 3
+
+
+def test_a_seek_that_fails_because_the_partition_left_is_skipped_not_raised() -> None:
+    fake, heads = _FakeConsumer(4), faust_fixes.StuckHeads(after_seconds=0)
+
+    async def revoked(tp: object, offset: int) -> None:
+        raise RuntimeError("IllegalStateError: partition not assigned")
+
+    fake.seek = revoked  # type: ignore[method-assign]
+    assert asyncio.run(heads.heal(fake)) == []
