@@ -16,29 +16,20 @@ Language (`extraction_snippets.*`): the joined `with` snippets of each page agai
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import statistics
 import time
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 from htmldate import find_date
 
-from bench.devdata import shared_dir
+from bench.devdata import rows
 from workers.errors import StageError
 from workers.records import RawArticle
 from workers.stages import extract, normalize
 from workers.stages.language import detect_language
-
-
-def _rows(name: str) -> Iterator[dict[str, Any]]:
-    """Rows of a shared data file (stdlib json: one row holds text orjson rejects)."""
-    with gzip.open(shared_dir() / "data" / name, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            yield json.loads(line)
 
 
 def _expected(row: dict[str, Any]) -> str | None:
@@ -99,7 +90,7 @@ def bench_dates(limit: int | None, dump: str | None = None) -> None:
     beyond_extraction: list[float] = []
     subsets: Counter[str] = Counter()
     out = open(dump, "w", encoding="utf-8") if dump else None  # noqa: SIM115, PTH123
-    for i, row in enumerate(_rows("dates_dev.jsonl.gz")):
+    for i, row in enumerate(rows("dates_dev.jsonl.gz")):
         if limit is not None and i >= limit:
             break
         expected = _expected(row)
@@ -133,15 +124,14 @@ def bench_language(limit: int | None) -> None:
     wrong: Counter[str] = Counter()
     seconds = 0.0
     for name in ("extraction_snippets.00.jsonl.gz", "extraction_snippets.01.jsonl.gz"):
-        for row in _rows(name):
+        for row in rows(name):
             if limit is not None and total >= limit:
                 break
             label, text = row.get("lang"), " ".join(row.get("with") or [])
             if not label or len(label) != 2 or not text.strip():
                 continue
             start = time.perf_counter()
-            found = detect_language(text, None, min_confidence=cfg.min_language_confidence,
-                                    min_letters=cfg.min_language_letters, min_margin=cfg.min_language_margin)
+            found = detect_language(text, None, cfg.language)
             seconds += time.perf_counter() - start
             total += 1
             per_lang[label] += 1

@@ -32,7 +32,7 @@ from bench.devdata import rows, seed_paths
 from bench.ner_corpus import ENGLISH, GERMAN, GERMAN_TRAIN, gold_spans, split_rows
 from workers.cli.inputs import text_record
 from workers.records import Article
-from workers.stages.entities import EntitiesConfig, pipeline_for, run
+from workers.stages.entities import LABELS, EntitiesConfig, pipeline_for, run
 
 FLOOR_DE_F1 = 0.80
 FLOOR_ARTICLES_PER_S = 20.0
@@ -120,7 +120,7 @@ def model_spans(nlp: Any, sentences: list[dict[str, Any]]) -> list[set[Span]]:
     from spacy.tokens import Doc  # noqa: PLC0415
 
     docs = (Doc(nlp.vocab, words=row["tokens"]) for row in sentences)
-    return [char_spans(row["tokens"], {(e.start, e.end, e.label_) for e in doc.ents})
+    return [char_spans(row["tokens"], {(e.start, e.end, e.label_) for e in doc.ents if e.label_ in LABELS})
             for row, doc in zip(sentences, nlp.pipe(docs, batch_size=256), strict=True)]
 
 

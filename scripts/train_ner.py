@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import shutil
 import sys
 from pathlib import Path
@@ -25,7 +26,9 @@ from spacy.cli.train import train  # noqa: E402
 from spacy.tokens import DocBin  # noqa: E402
 
 from bench.devdata import rows  # noqa: E402
-from bench.ner_corpus import ENGLISH, GERMAN_TRAIN, gold_doc, split_rows  # noqa: E402
+from bench.ner_corpus import ENGLISH, GERMAN_TRAIN, gold_doc, gold_spans, split_rows  # noqa: E402
+from scripts import ner_lexicon  # noqa: E402
+from workers.stages import nermodel  # noqa: E402, F401  (registers the lexicon architecture and scorer)
 
 HELD_OUT = 1200  # German: last N training sentences pick the best checkpoint
 
@@ -57,7 +60,7 @@ batch_size = 256
 factory = "ner"
 incorrect_spans_key = null
 moves = null
-scorer = {{"@scorers":"spacy.ner_scorer.v1"}}
+scorer = {{"@scorers":"news_ingest.outer_ner_scorer.v1"}}
 update_with_oracle_cut_size = 100
 
 [components.ner.model]
@@ -157,8 +160,8 @@ vectors = null
 init_tok2vec = null
 vocab_data = null
 lookups = null
-before_init = null
 after_init = null
+{before_init}
 
 [initialize.components]
 
@@ -174,6 +177,12 @@ attrs = ["NORM", "PREFIX", "SUFFIX", "SHAPE"]
 rows = [{rows_norm}, 500, {rows_suffix}, 500]
 include_static_vectors = false""",
     # hashed NORM plus the first and last four characters, each embedded: more signal for unseen names
+    # the same, plus the lexicon bits of each token (workers/stages/nermodel.py)
+    "lexicon": """@architectures = "news_ingest.LexiconMultiHashEmbed.v1"
+width = {width}
+attrs = ["NORM", "PREFIX", "SUFFIX", "SHAPE"]
+rows = [{rows_norm}, 500, {rows_suffix}, 500]
+lexicon_rows = 256""",
     "character": """@architectures = "spacy.CharacterEmbed.v2"
 width = {width}
 rows = {rows_norm}
@@ -208,9 +217,50 @@ def corpus(lang: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     return list(split_rows(every, "ewt-train")), list(split_rows(every, "ewt-dev"))
 
 
+def full_labels(row: dict[str, Any]) -> dict[str, Any]:
+    """A GermEval row on its original outer labels (derivations and parts kept, OTH named MISC)."""
+    return {**row, "tags": [tag.replace("OTH", "MISC") for tag in row["tags_orig"]]}
+
+
+def swap_mentions(sentences: list[dict[str, Any]], copies: int, seed: int) -> list[dict[str, Any]]:
+    """Mention replacement: `copies` extra versions of each sentence with entities, every entity swapped
+    for a random entity of the same label from the training set (the context stays, the names vary),
+    so the model leans on context and word shape instead of memorising the names it saw."""
+    rng = random.Random(seed)  # noqa: S311  (reproducible augmentation, not security)
+    pools: dict[str, list[list[str]]] = {}
+    for row in sentences:
+        for start, end, label in sorted(gold_spans(row["tags"])):
+            pools.setdefault(label, []).append(row["tokens"][start:end])
+    extra = []
+    for row in sentences:
+        spans = sorted(gold_spans(row["tags"]))
+        for _ in range(copies if spans else 0):
+            tokens: list[str] = []
+            tags: list[str] = []
+            cursor = 0
+            for start, end, label in spans:
+                tokens += row["tokens"][cursor:start]
+                tags += row["tags"][cursor:start]
+                name = rng.choice(pools[label])
+                tokens += name
+                tags += [f"B-{label}"] + [f"I-{label}"] * (len(name) - 1)
+                cursor = end
+            tokens += row["tokens"][cursor:]
+            tags += row["tags"][cursor:]
+            extra.append({"tokens": tokens, "tags": tags})
+    return sentences + extra
+
+
 def write_docbin(lang: str, sentences: list[dict[str, Any]], path: Path) -> None:
     vocab = spacy.blank(lang).vocab
     DocBin(docs=(gold_doc(vocab, row) for row in sentences)).to_disk(path)
+
+
+def before_init(embed: str, lexicon: Path) -> str:
+    """The initialize.before_init block: load the lexicon into the vocab when the embedding uses it."""
+    if embed != "lexicon":
+        return "before_init = null"
+    return f'[initialize.before_init]\n@callbacks = "news_ingest.add_lexicon.v1"\npath = "{lexicon}"\n'
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -230,6 +280,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--eval-every", type=int)
     parser.add_argument("--max-steps", type=int, default=0, help="stop after N updates (0: epochs/patience)")
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--labels", choices=("outer", "full"), default="outer",
+                        help="German: train on the four outer labels, or on GermEval's full outer set "
+                             "(derivations and parts as labels of their own, dropped when tagging)")
+    parser.add_argument("--augment", type=int, default=0,
+                        help="extra copies of each training sentence with its entities swapped (mention replacement)")
+    parser.add_argument("--lexicon", type=Path, help="lexicon JSON for --embed lexicon "
+                        "(default: <work>/lexicon_<lang>.json, built by scripts/ner_lexicon.py)")
     parser.add_argument("--work", type=Path, default=REPO / ".cache" / "ner")
     parser.add_argument("--out", type=Path, default=None, help="default: workers/models/ner_<lang>")
     args = parser.parse_args(argv)
@@ -240,13 +297,21 @@ def main(argv: list[str] | None = None) -> None:
     work = args.work / args.lang
     work.mkdir(parents=True, exist_ok=True)
     train_rows, select_rows = corpus(args.lang)
+    lexicon = args.lexicon or args.work / f"lexicon_{args.lang}.json"
+    if args.embed == "lexicon" and not lexicon.exists():
+        ner_lexicon.main(["--out", str(lexicon)])
+    if args.labels == "full":
+        train_rows = [full_labels(row) for row in train_rows]
+    if args.augment:
+        train_rows = swap_mentions(train_rows, args.augment, args.seed)
     write_docbin(args.lang, train_rows, work / "train.spacy")
     write_docbin(args.lang, select_rows, work / "select.spacy")
     embed = EMBEDS[args.embed].format(width=args.width, rows_norm=args.rows_norm, rows_suffix=args.rows_suffix)
     config = CONFIG.format(
         embed=embed, lang=args.lang, seed=args.seed, width=args.width, depth=args.depth, hidden=args.hidden,
         rows_norm=args.rows_norm, rows_suffix=args.rows_suffix, dropout=args.dropout,
-        epochs=args.epochs, patience=args.patience, eval_every=args.eval_every, max_steps=args.max_steps)
+        epochs=args.epochs, patience=args.patience, eval_every=args.eval_every, max_steps=args.max_steps,
+        before_init=before_init(args.embed, lexicon))
     (work / "config.cfg").write_text(config, encoding="utf-8")
     print(f"training {args.lang}: {len(train_rows)} sentences, selecting on {len(select_rows)}", flush=True)
     train(work / "config.cfg", work / "output", use_gpu=-1,

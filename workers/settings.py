@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from workers.stages.dedup import DedupConfig
 from workers.stages.entities import EntitiesConfig
 from workers.stages.extract import ExtractConfig
+from workers.stages.language import LanguageConfig
 from workers.stages.normalize import NormalizeConfig
 
 ALL_STAGES = ("extract", "normalize", "tag", "dedup")
@@ -77,6 +78,7 @@ class Settings(BaseSettings):
     language_min_confidence: float = Field(0.5, ge=0, le=1, description="below: text is inconclusive")
     language_min_margin: float = Field(0.2, ge=0, le=1, description="top-1 minus top-2 score; below: mixed")
     language_min_letters: int = Field(20, ge=0, description="fewer letters: too short to tell")
+    language_min_share: float = Field(0.7, ge=0, le=1, description="share of letters in the top language; below: mixed")
     normalize_text_dates: bool = Field(True, description="resolve date mentions in the text into `dates`")
     extract_max_html_elements: int = Field(100_000, gt=0, description="refuse bigger HTML trees as too_large")
     extract_modified_date: bool = Field(True, description="second htmldate pass for the last-modified date")
@@ -104,9 +106,10 @@ class Settings(BaseSettings):
                              profile_max_lines=self.extract_profile_max_lines)
 
     def normalize_config(self) -> NormalizeConfig:
-        return NormalizeConfig(min_language_confidence=self.language_min_confidence,
-                               min_language_letters=self.language_min_letters,
-                               min_language_margin=self.language_min_margin,
+        return NormalizeConfig(language=LanguageConfig(min_confidence=self.language_min_confidence,
+                                                       min_letters=self.language_min_letters,
+                                                       min_margin=self.language_min_margin,
+                                                       min_share=self.language_min_share),
                                find_text_dates=self.normalize_text_dates)
 
     def entities_config(self) -> EntitiesConfig:

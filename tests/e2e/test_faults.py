@@ -1,20 +1,23 @@
 """Nothing lost: worker crashes, broker restarts and rebalances mid-stream on the real broker.
 
-Each test streams synthetic articles, injects its fault while they flow (at points of the stream
-measured in articles out, so the fault lands mid-stream on a fast or a slow machine), then checks that every
-input id came out on `articles.enriched` or `articles.deadletter` (at-least-once: redeliveries
-are allowed and counted, losses are not).
+Each test streams 2,000 synthetic articles (one in 25 an exact copy of an earlier one), injects its
+fault while they flow (at points of the stream measured in articles out, so the fault lands
+mid-stream on a fast or a slow machine), then checks that every input id came out on
+`articles.enriched` or `articles.deadletter` (at-least-once: redeliveries are allowed and counted,
+losses are not) and that the duplicate verdicts held: every redelivery of an article repeats its
+first verdict, and of each copied pair exactly one is `exact` of the other.
 """
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
 
-from tests.support.articles import articles
+from tests.support.articles import articles, copy_pairs
 from tests.support.kafka import last_topics_reached, outcomes_by_id, produce, run
 from tests.support.progress import Outcomes, kill_at_random_points
 from workers.localkafka import LocalKafka
@@ -22,10 +25,35 @@ from workers.settings import Settings
 
 pytestmark = pytest.mark.e2e
 
-ARTICLES = 1000
+ARTICLES = 2000
+COPY_EVERY = 25
 
 
-def assert_nothing_lost(settings: Settings, ids: list[str], *, timeout: float = 300) -> dict[str, int]:
+def stream(count: int, *, seed: int, prefix: str) -> tuple[list[bytes], list[tuple[str, str]]]:
+    """The fault tests' input: `count` articles with exact copies, and the (original, copy) id pairs."""
+    return (articles(count, seed=seed, prefix=prefix, copy_every=COPY_EVERY),
+            copy_pairs(count, prefix=prefix, copy_every=COPY_EVERY))
+
+
+def assert_verdicts_held(seen: dict[str, list[dict[str, Any]]], pairs: list[tuple[str, str]]) -> None:
+    """Redeliveries repeat the first verdict; of each copied pair, exactly one is `exact` of the other."""
+    verdicts: dict[str, tuple[str, str | None]] = {}
+    for article_id, events in seen.items():
+        distinct = {(e["duplicate"]["status"], e["duplicate"]["of"]) for e in events if "duplicate" in e}
+        assert len(distinct) <= 1, f"{article_id} changed its verdict across redeliveries: {distinct}"
+        if distinct:
+            verdicts[article_id] = distinct.pop()
+    copied = {article_id for pair in pairs for article_id in pair}
+    singles = {i: v for i, v in verdicts.items() if i not in copied and v[0] != "unique"}
+    assert not singles, f"articles without a copy marked duplicates: {list(singles.items())[:3]}"
+    for original, copy in pairs:
+        got = {verdicts[original], verdicts[copy]}
+        assert got in ({("unique", None), ("exact", original)}, {("unique", None), ("exact", copy)}), \
+            f"copied pair {original}/{copy} got {got}"
+
+
+def assert_nothing_lost(settings: Settings, ids: list[str], pairs: list[tuple[str, str]], *,
+                        timeout: float = 300) -> dict[str, int]:
     seen = run(outcomes_by_id(settings, set(ids), timeout=timeout))
     lost = set(ids) - seen.keys()
     if lost:
@@ -34,27 +62,27 @@ def assert_nothing_lost(settings: Settings, ids: list[str], *, timeout: float = 
                              f"last topic reached: {trail}")
     dead = {i: e for i, events in seen.items() for e in events if "error" in e}
     assert not dead, f"unexpected dead letters: {list(dead.values())[:3]}"
-    for article_id, events in seen.items():
-        verdicts = {e["duplicate"]["status"] for e in events if "duplicate" in e}
-        assert verdicts <= {"unique"}, f"{article_id} got verdicts {verdicts} (a redelivery must not be a duplicate)"
-    return {"articles": len(ids), "outcomes": sum(len(v) for v in seen.values())}
+    assert_verdicts_held(seen, pairs)
+    return {"articles": len(ids), "outcomes": sum(len(v) for v in seen.values()), "copied pairs": len(pairs)}
 
 
 def test_sigkill_of_the_worker_mid_stream_loses_nothing(pipeline_settings: Settings, start_worker) -> None:
     # Kills land at random points of the stream (by articles out, not by the clock, so a faster or
     # slower machine still kills mid-stream). Each restart waits for the dead member's session to
     # expire (`session_timeout_seconds`, 12 s in the tests) before it gets partitions back.
-    ids = run(produce(pipeline_settings, articles(ARTICLES, seed=1, prefix="kill")))
+    values, pairs = stream(ARTICLES, seed=1, prefix="kill")
+    ids = run(produce(pipeline_settings, values))
     worker = start_worker(name="victim")
     at = kill_at_random_points(pipeline_settings, ids, worker, kills=3, seed=7)
-    counts = assert_nothing_lost(pipeline_settings, ids)
+    counts = assert_nothing_lost(pipeline_settings, ids, pairs)
     print(f"sigkill x3 at {at} articles out: {counts}")
 
 
 def test_broker_restart_mid_stream_loses_nothing(pipeline_settings: Settings, start_worker, tmp_path: Path) -> None:
     with LocalKafka(workdir=tmp_path / "broker") as broker:
         settings = pipeline_settings.model_copy(update={"kafka_bootstrap_servers": broker.bootstrap_servers})
-        ids = run(produce(settings, articles(ARTICLES // 2, seed=2, prefix="broker")))
+        values, pairs = stream(ARTICLES, seed=2, prefix="broker")
+        ids = run(produce(settings, values))
         progress = Outcomes(settings).start()
         start_worker(settings=settings)
         try:
@@ -65,13 +93,14 @@ def test_broker_restart_mid_stream_loses_nothing(pipeline_settings: Settings, st
         finally:
             progress.stop()
         assert 0 < at < len(ids), f"the broker restart did not happen mid-stream: {at}"
-        counts = assert_nothing_lost(settings, ids)
+        counts = assert_nothing_lost(settings, ids, pairs)
     print(f"broker restart at {at} articles out: {counts}")
 
 
 def test_rebalances_when_a_second_worker_joins_and_leaves_lose_nothing(pipeline_settings: Settings,
                                                                        start_worker) -> None:
-    ids = run(produce(pipeline_settings, articles(ARTICLES, seed=3, prefix="rebalance")))
+    values, pairs = stream(ARTICLES, seed=3, prefix="rebalance")
+    ids = run(produce(pipeline_settings, values))
     progress = Outcomes(pipeline_settings).start()
     start_worker(name="first")
     try:
@@ -82,7 +111,7 @@ def test_rebalances_when_a_second_worker_joins_and_leaves_lose_nothing(pipeline_
     finally:
         progress.stop()
     assert joined < left < ARTICLES, f"the rebalances did not happen mid-stream: {joined}, {left}"
-    counts = assert_nothing_lost(pipeline_settings, ids)
+    counts = assert_nothing_lost(pipeline_settings, ids, pairs)
     print(f"rebalance join at {joined}, leave at {left} articles out: {counts}")
 
 

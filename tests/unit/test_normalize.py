@@ -112,9 +112,10 @@ def test_title_is_cleaned_to_one_line(title: str | None) -> None:
 
 def test_settings_build_the_config_slice(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEWS_INGEST_LANGUAGE_MIN_MARGIN", "0.35")
+    monkeypatch.setenv("NEWS_INGEST_LANGUAGE_MIN_SHARE", "0.8")
     monkeypatch.setenv("NEWS_INGEST_NORMALIZE_TEXT_DATES", "false")
     cfg = Settings().normalize_config()
-    assert (cfg.min_language_margin, cfg.find_text_dates) == (0.35, False)
+    assert (cfg.language.min_margin, cfg.language.min_share, cfg.find_text_dates) == (0.35, 0.8, False)
     article = Article(id="x", text="Am Mittwoch.", hints={"published_at": "2025-12-31"})
     article = normalize.run(article, cfg, NOW)
     assert article.dates == []

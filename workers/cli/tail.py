@@ -35,12 +35,12 @@ async def tail_topic(settings: Settings, topic: str, *, from_beginning: bool, fo
                     break
                 continue
             idle = 0.0
-            for records in batch.values():
-                for record in records:
-                    sys.stdout.buffer.write(record.value + b"\n")
-                    printed += 1
-                    if limit is not None and printed >= limit:
-                        break
+            values = [record.value for records in batch.values() for record in records]
+            if limit is not None:
+                values = values[:limit - printed]
+            for value in values:
+                sys.stdout.buffer.write(value + b"\n")
+            printed += len(values)
             sys.stdout.buffer.flush()
     finally:
         await consumer.stop()

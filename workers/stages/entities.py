@@ -40,6 +40,8 @@ def load_pipeline(path: str) -> Any:
     """
     import spacy  # noqa: PLC0415
 
+    from workers.stages import nermodel  # noqa: F401, PLC0415  (registers the models' custom parts)
+
     return spacy.load(path)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from workers.records import Article
-from workers.stages.language import detect_language
+from workers.stages.language import LanguageConfig, detect_language
 from workers.stages.pubdate import resolve
 from workers.stages.textdates import find_dates
 from workers.stages.textnorm import clean_line, clean_text
@@ -21,9 +21,7 @@ from workers.stages.textnorm import clean_line, clean_text
 
 @dataclass(frozen=True, slots=True)
 class NormalizeConfig:
-    min_language_confidence: float = 0.5
-    min_language_letters: int = 20
-    min_language_margin: float = 0.2
+    language: LanguageConfig = dataclasses.field(default_factory=LanguageConfig)
     find_text_dates: bool = True
 
 
@@ -31,9 +29,7 @@ def run(article: Article, cfg: NormalizeConfig, now: datetime) -> Article:
     """The stage's entry point (top-level, so it pickles for the process pool)."""
     text = clean_text(article.text)
     title = clean_line(article.title) if article.title else article.title
-    language = detect_language(f"{title or ''}\n{text}", article.hints.get("language"),
-                               min_confidence=cfg.min_language_confidence,
-                               min_letters=cfg.min_language_letters, min_margin=cfg.min_language_margin)
+    language = detect_language(f"{title or ''}\n{text}", article.hints.get("language"), cfg.language)
     code = str(language["code"])
     hosts = [article.url, article.metadata.get("canonical_url"), article.source,
              article.metadata.get("sitename")]
