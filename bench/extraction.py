@@ -1,6 +1,7 @@
 """Extraction benchmark: our extract stage vs trafilatura modes on the shared dev sets, same pages, one run.
 
     python -m bench.extraction [--limit N] [--sets snippets,fundus] [--modes ours,default,...]
+    python -m bench.extraction --memory-rounds 4 [--limit N]   # RSS after each pass over the same pages
 
 HTML modes score the extractor's text. The plain-text modes render each page to its full visible text
 (one block per line, boilerplate included) and score our plain-text stripping (`text`) next to the
@@ -18,6 +19,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import lxml.html
@@ -187,6 +189,38 @@ def _child(mode: str, pages: list[dict[str, Any]], conn: Any) -> None:
     conn.close()
 
 
+def _current_rss_mb() -> float:
+    """Resident memory now (not the peak), from /proc: what stays after each pass."""
+    resident_pages = int(Path("/proc/self/statm").read_text(encoding="ascii").split()[1])
+    return resident_pages * resource.getpagesize() / 2**20
+
+
+def _memory_child(mode: str, pages: list[dict[str, Any]], rounds: int, conn: Any) -> None:
+    rss = [_current_rss_mb()]
+    for _ in range(rounds):
+        for row in pages:
+            EXTRACTORS[mode](row)
+        rss.append(_current_rss_mb())
+    conn.send(rss)
+    conn.close()
+
+
+def memory_rounds(pages: list[dict[str, Any]], rounds: int) -> None:
+    """Bounded caches mean RSS grows in the first pass (one-time loads, caches filling) and then
+    stays flat while the same pages pass again; each mode in its own forked process."""
+    print(f"RSS (MB) before and after each of {rounds} passes over the same {len(pages)} pages")
+    for mode in ("ours", "default"):
+        ctx = mp.get_context("fork")
+        parent, child = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_memory_child, args=(mode, pages, rounds, child))
+        proc.start()
+        rss: list[float] = parent.recv()
+        proc.join()
+        later = rss[2:] or rss[1:]
+        print(f"{mode:<8} " + " -> ".join(f"{mb:.0f}" for mb in rss)
+              + f"   growth after pass 1: {max(later) - rss[1]:+.0f} MB")
+
+
 def run_mode(mode: str, pages: list[dict[str, Any]]) -> Result:
     """One mode over all pages in a fresh forked process (isolates time and memory per mode)."""
     ctx = mp.get_context("fork")
@@ -224,7 +258,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--limit", type=int, default=None, help="pages per set, spread over the set")
     parser.add_argument("--sets", default="snippets,fundus")
     parser.add_argument("--modes", default=",".join(HTML_MODES + TEXT_MODES))
+    parser.add_argument("--memory-rounds", type=int, default=0,
+                        help="instead of scoring: RSS after each of N passes over the snippet pages")
     args = parser.parse_args(argv)
+    if args.memory_rounds:
+        memory_rounds(load("snippets", args.limit, with_visible=False), args.memory_rounds)
+        return
     modes = [m for m in args.modes.split(",") if m]
     print(f"{'set':<14}{'mode':<11}{'pages':>6}{'P':>8}{'R':>8}{'F1':>8}{'acc':>8}{'pages/s':>9}{'peakMB':>8}")
     f1: dict[tuple[str, str], float] = {}

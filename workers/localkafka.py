@@ -89,13 +89,18 @@ class LocalKafka:
     """One KRaft broker+controller on loopback. `stop()`/`start()` again keeps its data (restart tests).
 
     `sasl_users` ({user: password}) adds a second client listener, SASL_PLAINTEXT with the PLAIN
-    mechanism, on `sasl_bootstrap_servers`; the PLAINTEXT listener stays for the broker itself.
+    mechanism, on `sasl_bootstrap_servers`; the PLAINTEXT listener stays for the broker itself. With
+    `tls_keystore` (a PEM file holding the broker's private key and certificate chain) that listener
+    is SASL_SSL instead: TLS, then SASL.
     """
 
     def __init__(self, *, heap_mb: int = 512, workdir: Path | None = None,
-                 sasl_users: dict[str, str] | None = None) -> None:
+                 sasl_users: dict[str, str] | None = None, tls_keystore: Path | None = None) -> None:
         self.heap_mb = heap_mb
         self.sasl_users = dict(sasl_users or {})
+        if tls_keystore is not None and not self.sasl_users:
+            raise ValueError("tls_keystore secures the SASL listener: pass sasl_users too")
+        self.tls_keystore = tls_keystore
         self.sasl_port = free_port() if self.sasl_users else None
         self._own_dir = workdir is None
         self.workdir = workdir or Path(tempfile.mkdtemp(prefix="news-ingest-kafka-"))
@@ -155,8 +160,12 @@ class LocalKafka:
             sasl = f"SASL://127.0.0.1:{self.sasl_port}"
             props["listeners"] += f",{sasl}"
             props["advertised.listeners"] += f",{sasl}"
-            props["listener.security.protocol.map"] += ",SASL:SASL_PLAINTEXT"
+            protocol = "SASL_SSL" if self.tls_keystore else "SASL_PLAINTEXT"
+            props["listener.security.protocol.map"] += f",SASL:{protocol}"
             props.update(self._sasl_props())
+        if self.tls_keystore is not None:
+            props.update({"ssl.keystore.type": "PEM", "ssl.keystore.location": str(self.tls_keystore),
+                          "ssl.client.auth": "none"})
         path = self.workdir / "server.properties"
         path.write_text("".join(f"{k}={v}\n" for k, v in props.items()))
         (self.workdir / "log4j.properties").write_text(_LOG4J.format(log=self.log_file))

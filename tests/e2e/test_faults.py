@@ -115,12 +115,12 @@ def test_rebalances_when_a_second_worker_joins_and_leaves_lose_nothing(pipeline_
     print(f"rebalance join at {joined}, leave at {left} articles out: {counts}")
 
 
-def slow_page(paragraphs: int = 90_000) -> bytes:
+def slow_page(paragraphs: int = 90_000, article_id: str = "hangs-past-its-limit") -> bytes:
     """7 MB of valid HTML, under the 8 MiB input limit and the 100,000-element cap, that the extract
     stage needs ~40 s to process here (measured; no guard refuses it, so only the time limit stops it)."""
     body = "".join(f"<p>Paragraph {i} about the council meeting and the new budget for schools.</p>"
                    for i in range(paragraphs))
-    return orjson.dumps({"id": "hangs-past-its-limit", "html": f"<html><body><article>{body}</article></body></html>"})
+    return orjson.dumps({"id": article_id, "html": f"<html><body><article>{body}</article></body></html>"})
 
 
 def test_a_stage_that_hangs_past_its_time_limit_is_dead_lettered_and_the_stream_flows_on(
@@ -144,3 +144,25 @@ def test_a_stage_that_hangs_past_its_time_limit_is_dead_lettered_and_the_stream_
     assert [i for i in others if i not in seen] == []
     assert all(len(seen[i]) == 1 and "duplicate" in seen[i][0] for i in others), "records around it must be enriched"
     assert worker.alive, worker.log()[-3000:]
+
+
+def test_heartbeats_keep_flowing_while_a_page_takes_longer_than_the_session_timeout(
+        pipeline_settings: Settings, start_worker) -> None:
+    # The pool process works on one page for longer than the group's session timeout (12 s here); the
+    # event loop, and with it the consumer's heartbeats, must keep running, so the worker stays in the
+    # group (one join, no revocation) and the page comes out enriched rather than re-read elsewhere.
+    settings = pipeline_settings.model_copy(update={"stage_timeout_seconds": 120.0, "pool_workers": 1})
+    worker = start_worker(settings=settings)
+    behind = articles(5, seed=6, prefix="after-slow")
+    ids = run(produce(settings, [slow_page(80_000, "slow-but-in-time"), *behind]))
+
+    seen = run(outcomes_by_id(settings, set(ids), timeout=240))
+
+    slow = seen["slow-but-in-time"]
+    assert len(slow) == 1 and "duplicate" in slow[0], f"expected one enriched event, got {slow}"
+    took_ms = slow[0]["provenance"]["timings_ms"]["extract"]
+    assert took_ms > settings.session_timeout_seconds * 1000, f"the page took only {took_ms} ms: not a test"
+    assert all(len(seen[i]) == 1 for i in ids[1:])
+    log = worker.log()
+    assert log.count("Joined group") == 1, "the worker left and rejoined the group while the page was worked on"
+    assert worker.alive

@@ -1,8 +1,10 @@
-"""Kafka SASL wired through end to end, on a real broker with a SASL_PLAINTEXT/PLAIN listener.
+"""Kafka SASL and TLS wired through end to end, on real brokers with a SASL_PLAINTEXT/PLAIN listener
+and a SASL_SSL/PLAIN one (a throwaway CA signs the broker's certificate).
 
 A worker that authenticates enriches a record through that listener (topic creation, Faust's
 consumer, producer and table changelog all use it), and its whole log never shows the password;
-a wrong password fails loudly instead of quietly doing nothing.
+a wrong password fails loudly instead of quietly doing nothing; a client that does not trust the
+broker's certificate gets nothing through.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from aiokafka.errors import KafkaConnectionError
 from pydantic import SecretStr
 
 from tests.support.kafka import collect, produce, run
+from tests.support.tls import TlsFiles, make_tls_files
 from workers.localkafka import LocalKafka
 from workers.settings import Settings
 
@@ -76,3 +79,35 @@ def test_the_sasl_listener_refuses_clients_without_credentials(pipeline_settings
     plain = pipeline_settings.model_copy(update={"kafka_bootstrap_servers": sasl_broker.sasl_bootstrap_servers})
     with pytest.raises(KafkaConnectionError, match="Unable to bootstrap"):
         run(asyncio.wait_for(produce(plain, [orjson.dumps({"id": "nope", "text": "x"})]), 30))
+
+
+@pytest.fixture(scope="module")
+def tls_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalKafka, TlsFiles]]:
+    files = make_tls_files(tmp_path_factory.mktemp("tls"))
+    with LocalKafka(workdir=tmp_path_factory.mktemp("tls-broker"), sasl_users={USER: PASSWORD},
+                    tls_keystore=files.keystore) as broker:
+        yield broker, files
+
+
+def test_a_worker_runs_over_sasl_ssl_trusting_the_brokers_ca(pipeline_settings: Settings, tls_broker,
+                                                             start_worker) -> None:
+    broker, files = tls_broker
+    settings = sasl_settings(pipeline_settings, broker, PASSWORD).model_copy(update={
+        "kafka_security_protocol": "SASL_SSL", "kafka_ssl_cafile": str(files.ca_cert)})
+    worker = start_worker(settings=settings)
+    text = "The port authority signed the new shipping contract on Tuesday after a year of talks. " * 5
+    run(produce(settings, [orjson.dumps({"id": "over-tls", "text": text, "language": "en"})]))
+
+    enriched = run(collect(settings, settings.topic_enriched, count=1, timeout=180))
+
+    assert [e["id"] for e in enriched] == ["over-tls"], worker.log()[-3000:]
+    assert PASSWORD not in worker.log()
+
+
+def test_a_client_that_does_not_trust_the_brokers_certificate_cannot_connect(pipeline_settings: Settings,
+                                                                             tls_broker) -> None:
+    broker, _files = tls_broker
+    untrusting = sasl_settings(pipeline_settings, broker, PASSWORD).model_copy(update={
+        "kafka_security_protocol": "SASL_SSL", "kafka_ssl_cafile": None})  # system CAs only
+    with pytest.raises(KafkaConnectionError, match="Unable to bootstrap"):
+        run(asyncio.wait_for(produce(untrusting, [orjson.dumps({"id": "nope", "text": "x"})]), 30))
