@@ -100,8 +100,10 @@ def _chunks(sample: str, parts: int = _CHUNKS) -> list[str]:
     return chunks
 
 
-def _share_of(code: str, sample: str, min_letters: int) -> float:
-    """Share of the sample's letters in sentence runs whose own best language is `code`.
+def _share_of(code: str, sample: str, cfg: LanguageConfig) -> float:
+    """Share of the sample's letters in sentence runs whose own best language is `code`, among runs
+    that are sure of their language (a run whose best score is under `min_confidence` - a short
+    caption, a URL - neither agrees nor disagrees).
 
     One score over a whole mixed text can still favour one language clearly (half German, half
     English scores de 0.61, en 0.33); run by run, the halves disagree.
@@ -109,11 +111,12 @@ def _share_of(code: str, sample: str, min_letters: int) -> float:
     agree = total = 0
     for chunk in _chunks(sample):
         letters = _letters(chunk)
-        if letters < min_letters:
-            continue
-        total += letters
-        ranked = _scores(chunk)
-        agree += letters if ranked and ranked[0][0] == code else 0
+        ranked = _scores(chunk) if letters >= cfg.min_letters else []
+        if ranked and ranked[0][0] == code:
+            agree += letters
+            total += letters
+        elif ranked and ranked[0][1] >= cfg.min_confidence:
+            total += letters
     return agree / total if total else 1.0
 
 
@@ -134,7 +137,7 @@ def detect_language(text: str, hint: str | None, cfg: LanguageConfig) -> dict[st
         code, top = ranked[0]
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
         if (code != "und" and top >= cfg.min_confidence and top - runner_up >= cfg.min_margin
-                and _share_of(code, sample, cfg.min_letters) >= cfg.min_share):
+                and _share_of(code, sample, cfg) >= cfg.min_share):
             return {"code": code, "confidence": round(top, 4)}
         if hint_code:
             scores = dict(ranked)
