@@ -203,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--check", action="store_true", help="exit 1 when a pinned floor is missed")
     parser.add_argument("--model-dir",
-                        help="a directory with ner_<lang>/ pipelines (default: the shipped ones)")
+                        help="a directory with ner-<lang>/ pipelines (default: the shipped ones)")
     args = parser.parse_args(argv)
     cfg = EntitiesConfig(model_dir=args.model_dir)
 

@@ -4,8 +4,8 @@ Reproducible: fixed seed, data read in place from `../shared/data`, the config w
 model. Model selection (best checkpoint) uses a held-out slice of the *training* data for German, so
 the GermEval dev split stays an unseen evaluation set; English selects on ewt-dev.
 
-    python -m scripts.train_ner --lang de          # -> workers/models/ner_de
-    python -m scripts.train_ner --lang en          # -> workers/models/ner_en
+    python -m scripts.train_ner --lang de          # -> workers/models/ner-de
+    python -m scripts.train_ner --lang en          # -> workers/models/ner-en
 """
 
 from __future__ import annotations
@@ -34,10 +34,10 @@ HELD_OUT = 1200  # German: last N training sentences pick the best checkpoint
 
 # The settings of the shipped models (docs/entities.md); every one can be overridden on the command line.
 PRESETS: dict[str, dict[str, Any]] = {
-    "de": {"embed": "multihash", "width": 192, "rows_norm": 16000, "rows_suffix": 8000, "epochs": 20,
-           "eval_every": 400},
-    "en": {"embed": "multihash", "width": 160, "rows_norm": 8000, "rows_suffix": 4000, "epochs": 25,
-           "eval_every": 300},
+    "de": {"embed": "lexicon", "labels": "full", "augment": 0, "width": 192, "rows_norm": 16000,
+           "rows_suffix": 8000, "epochs": 20, "eval_every": 400},
+    "en": {"embed": "multihash", "labels": "outer", "augment": 0, "width": 160, "rows_norm": 8000,
+           "rows_suffix": 4000, "epochs": 25, "eval_every": 300},
 }
 
 CONFIG = """
@@ -193,7 +193,9 @@ include_static_vectors = false""",
 
 
 CARDS = {
-    "de": ("CC-BY-4.0", "German NER (PER/LOC/ORG/MISC) trained on GermEval 2014 train (Benikova et al., LREC 2014)"),
+    "de": ("CC-BY-SA-4.0", "German NER (PER/LOC/ORG/MISC) trained on GermEval 2014 train (Benikova et al., "
+           "LREC 2014, CC BY 4.0) with a lexicon from German Wiktionary (CC BY-SA 4.0), GeoNames (CC BY 4.0), "
+           "Debian iso-codes and US census names; ShareAlike: redistribute under the same licence"),
     "en": ("CC-BY-SA-4.0", "English NER (PER/LOC/ORG) trained on Universal NER English-EWT train "
            "(Mayhew et al., NAACL 2024); ShareAlike: redistribute under the same licence"),
 }
@@ -280,15 +282,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--eval-every", type=int)
     parser.add_argument("--max-steps", type=int, default=0, help="stop after N updates (0: epochs/patience)")
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--labels", choices=("outer", "full"), default="outer",
+    parser.add_argument("--labels", choices=("outer", "full"),
                         help="German: train on the four outer labels, or on GermEval's full outer set "
                              "(derivations and parts as labels of their own, dropped when tagging)")
-    parser.add_argument("--augment", type=int, default=0,
+    parser.add_argument("--augment", type=int,
                         help="extra copies of each training sentence with its entities swapped (mention replacement)")
     parser.add_argument("--lexicon", type=Path, help="lexicon JSON for --embed lexicon "
                         "(default: <work>/lexicon_<lang>.json, built by scripts/ner_lexicon.py)")
     parser.add_argument("--work", type=Path, default=REPO / ".cache" / "ner")
-    parser.add_argument("--out", type=Path, default=None, help="default: workers/models/ner_<lang>")
+    parser.add_argument("--out", type=Path, default=None, help="default: workers/models/ner-<lang>")
     args = parser.parse_args(argv)
     for key, value in PRESETS[args.lang].items():
         if getattr(args, key) is None:
@@ -316,7 +318,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"training {args.lang}: {len(train_rows)} sentences, selecting on {len(select_rows)}", flush=True)
     train(work / "config.cfg", work / "output", use_gpu=-1,
           overrides={"paths.train": str(work / "train.spacy"), "paths.dev": str(work / "select.spacy")})
-    out = args.out or REPO / "workers" / "models" / f"ner_{args.lang}"
+    out = args.out or REPO / "workers" / "models" / f"ner-{args.lang}"
     if out.exists():
         shutil.rmtree(out)
     shutil.copytree(work / "output" / "model-best", out)

@@ -51,7 +51,7 @@ def test_package_data_covers_every_model_file() -> None:
     patterns = tomllib.loads((repo / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"][
         "workers.models"]
     models = repo / "workers" / "models"
-    files = [p.relative_to(models).as_posix() for p in models.glob("ner_*/**/*") if p.is_file()]
+    files = [p.relative_to(models).as_posix() for p in models.glob("ner-*/**/*") if p.is_file()]
     assert len(files) >= 10
     assert [f for f in files if not any(fnmatch.fnmatchcase(f, pat) and f.count("/") == pat.count("/")
                                         for pat in patterns)] == []

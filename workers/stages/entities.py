@@ -26,7 +26,7 @@ LABELS = frozenset({"PER", "ORG", "LOC", "MISC"})
 @dataclass(frozen=True, slots=True)
 class EntitiesConfig:
     languages: tuple[str, ...] = ("de", "en")
-    # A directory holding `ner_<lang>/` pipelines; None = the models shipped in the package.
+    # A directory holding `ner-<lang>/` pipelines; None = the models shipped in the package.
     model_dir: str | None = None
     # Longer texts are tagged on their first `max_chars` characters (status `ok_truncated`).
     max_chars: int = 200_000
