@@ -15,7 +15,7 @@ installed by the `train` extra and read from the installed packages, nothing dow
 Names also get their German genitive (`Merkels`). Only single words whose first letter is a capital
 (Latin script) are kept: the feature is about telling names from capitalised common nouns.
 
-    python -m scripts.ner_lexicon --out .cache/ner/lexicon_de.json
+    python -m scripts.ner_lexicon --out .cache/ner/lexicon.json
 """
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ def build(cache: Path) -> dict[str, int]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, default=REPO / ".cache" / "ner" / "lexicon_de.json")
+    parser.add_argument("--out", type=Path, default=REPO / ".cache" / "ner" / "lexicon.json")
     args = parser.parse_args(argv)
     lexicon = build(args.out.parent)
     args.out.parent.mkdir(parents=True, exist_ok=True)

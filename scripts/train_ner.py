@@ -36,7 +36,7 @@ HELD_OUT = 1200  # German: last N training sentences pick the best checkpoint
 PRESETS: dict[str, dict[str, Any]] = {
     "de": {"embed": "lexicon", "labels": "full", "augment": 0, "width": 192, "rows_norm": 16000,
            "rows_suffix": 8000, "epochs": 20, "eval_every": 400},
-    "en": {"embed": "multihash", "labels": "outer", "augment": 0, "width": 160, "rows_norm": 8000,
+    "en": {"embed": "lexicon", "labels": "outer", "augment": 0, "width": 160, "rows_norm": 8000,
            "rows_suffix": 4000, "epochs": 25, "eval_every": 300},
 }
 
@@ -197,7 +197,8 @@ CARDS = {
            "LREC 2014, CC BY 4.0) with a lexicon from German Wiktionary (CC BY-SA 4.0), GeoNames (CC BY 4.0), "
            "Debian iso-codes and US census names; ShareAlike: redistribute under the same licence"),
     "en": ("CC-BY-SA-4.0", "English NER (PER/LOC/ORG) trained on Universal NER English-EWT train "
-           "(Mayhew et al., NAACL 2024); ShareAlike: redistribute under the same licence"),
+           "(Mayhew et al., NAACL 2024) with the German model's lexicon (names and places from GeoNames, "
+           "Debian iso-codes, US census, Wiktionary); ShareAlike: redistribute under the same licence"),
 }
 
 
@@ -288,7 +289,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--augment", type=int,
                         help="extra copies of each training sentence with its entities swapped (mention replacement)")
     parser.add_argument("--lexicon", type=Path, help="lexicon JSON for --embed lexicon "
-                        "(default: <work>/lexicon_<lang>.json, built by scripts/ner_lexicon.py)")
+                        "(default: <work>/lexicon.json, built by scripts/ner_lexicon.py)")
     parser.add_argument("--work", type=Path, default=REPO / ".cache" / "ner")
     parser.add_argument("--out", type=Path, default=None, help="default: workers/models/ner-<lang>")
     args = parser.parse_args(argv)
@@ -299,7 +300,7 @@ def main(argv: list[str] | None = None) -> None:
     work = args.work / args.lang
     work.mkdir(parents=True, exist_ok=True)
     train_rows, select_rows = corpus(args.lang)
-    lexicon = args.lexicon or args.work / f"lexicon_{args.lang}.json"
+    lexicon = args.lexicon or args.work / "lexicon.json"  # one lexicon for both languages: names and places
     if args.embed == "lexicon" and not lexicon.exists():
         ner_lexicon.main(["--out", str(lexicon)])
     if args.labels == "full":

@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any, cast
 
 import numpy
+from numpy.typing import NDArray
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.ml.featureextractor import FeatureExtractor
 from spacy.scorer import Scorer
@@ -41,12 +43,32 @@ OUTER_LABELS = frozenset({"PER", "ORG", "LOC", "MISC"})
 NOUN, FIRST_NAME, SURNAME, PLACE, PROPER_NAME, ABBREVIATION = 1, 2, 4, 8, 16, 32
 
 
+_SORTED: dict[int, tuple[Any, NDArray[numpy.uint64], NDArray[numpy.uint64]]] = {}
+
+
+def _sorted_lexicon(table: Any) -> tuple[NDArray[numpy.uint64], NDArray[numpy.uint64]]:
+    """The table as sorted key and value arrays, built once per table (per process): looking a whole
+    doc up with one `searchsorted` is ~20x faster than a dict lookup per token in Python."""
+    cached = _SORTED.get(id(table))
+    if cached is None or cached[0] is not table:
+        keys = numpy.fromiter(table.keys(), dtype=numpy.uint64, count=len(table))
+        values = numpy.fromiter(table.values(), dtype=numpy.uint64, count=len(table))
+        order = numpy.argsort(keys)
+        cached = _SORTED[id(table)] = (table, keys[order], values[order])
+    return cached[1], cached[2]
+
+
 def lexicon_column(docs: list[Doc]) -> list[Ints2d]:
     """One column per doc: the lexicon bits of each token (0 when the word is not listed)."""
     columns: list[Ints2d] = []
     for doc in docs:
-        table = doc.vocab.lookups.get_table(TABLE, {})
-        bits = numpy.asarray([table.get(token.orth, 0) for token in doc], dtype="uint64")
+        keys, values = _sorted_lexicon(doc.vocab.lookups.get_table(TABLE, {}))
+        orths = doc.to_array(ORTH).astype(numpy.uint64)
+        if len(keys):
+            where = numpy.minimum(numpy.searchsorted(keys, orths), len(keys) - 1)
+            bits = numpy.where(keys[where] == orths, values[where], 0).astype(numpy.uint64)
+        else:
+            bits = numpy.zeros(len(doc), dtype=numpy.uint64)
         columns.append(cast(Ints2d, bits.reshape((len(doc), 1))))
     return columns
 
