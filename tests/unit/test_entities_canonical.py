@@ -61,6 +61,7 @@ def test_country_names_across_languages_and_genitive() -> None:
     names = ["USA", "Vereinigte Staaten", "United States", "U.S."]
     assert set(canonicalise(_mentions(*[(n, "LOC") for n in names]))) == {"United States"}
     assert canonicalise(_mentions(("Russlands", "LOC"), ("Russia", "LOC"))) == ["Russia", "Russia"]
+    assert canonicalise(_mentions(("Europas", "LOC"), ("Europa", "LOC"))) == ["Europe", "Europe"]
 
 
 def test_shouted_names_are_title_cased_but_acronyms_kept() -> None:
