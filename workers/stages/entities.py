@@ -40,9 +40,11 @@ def load_pipeline(path: str) -> Any:
     """
     import spacy  # noqa: PLC0415
 
-    from workers.stages import nermodel  # noqa: F401, PLC0415  (registers the models' custom parts)
+    from workers.stages import nermodel  # noqa: PLC0415  (registers the models' custom parts)
 
-    return spacy.load(path)
+    nlp = spacy.load(path)
+    nermodel.compact_lexicon(nlp)
+    return nlp
 
 
 def pipeline_for(code: str, cfg: EntitiesConfig) -> Any | None:
