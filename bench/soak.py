@@ -73,8 +73,7 @@ class PeakMemory:
 
 def soak(args: argparse.Namespace, broker: LocalKafka, workdir: Path) -> int:
     rng = random.Random(args.seed)
-    settings = fresh_settings(broker.bootstrap_servers, workdir, pool_workers=args.pool_workers,
-                              processing_guarantee=args.guarantee)
+    settings = fresh_settings(broker.bootstrap_servers, workdir, pool_workers=args.pool_workers)
     batch = articles(args.articles, seed=args.seed, prefix="soak")
     expected = {record_id(None, v) for v in batch}
     # Faults at random points of the stream, keyed on how many articles already came out.
@@ -239,7 +238,6 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=6)
     parser.add_argument("--broker-restart", action="store_true")
     parser.add_argument("--second-worker", action="store_true")
-    parser.add_argument("--guarantee", default="at_least_once", choices=["at_least_once", "exactly_once"])
     parser.add_argument("--pool-workers", type=int, default=1)
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--timeout", type=float, default=3600)

@@ -59,8 +59,16 @@ def extract_agent(app: faust.App, settings: Settings, runtime: _Runtime,
     A GlobalTable because the stream is keyed by article id while profiles are keyed by source:
     every worker needs every source's profile. Concurrent writes for one source from two workers
     are last-writer-wins, which only makes counts run slightly low (the profile is a heuristic).
+
+    Faust files a table write under the partition of the event being processed; for a table keyed
+    otherwise, one source's versions then sat in several changelog partitions and RocksDB partition
+    stores, and after a SIGKILL an old version was read back (the restart test caught it). So: one
+    changelog partition written through the partitioner (every version of a source in order), the
+    in-memory store rebuilt from that compacted changelog on start (profiles are small and bounded),
+    and `recovery_buffer_size=1`, the settings Faust's GlobalTable docstring gives for several workers.
     """
-    profiles = app.GlobalTable("extract-profiles", default=None, partitions=settings.topic_partitions,
+    profiles = app.GlobalTable("extract-profiles", default=None, partitions=1, recovery_buffer_size=1,
+                               store="memory://", use_partitioner=True,
                                schema=faust.Schema(key_serializer="json", value_serializer="json"))
     sink = _raw_topic(app, stage_topics(settings)["extract"].sink)
 

@@ -14,7 +14,7 @@ from workers.web import register_pages
 
 def create_app(settings: Settings) -> faust.App:
     # Gap filling is needed only where offsets can hold no record (transaction markers).
-    faust_fixes.install(fill_gaps=settings.processing_guarantee == "exactly_once" or settings.input_transactional)
+    faust_fixes.install(fill_gaps=settings.input_transactional)
     app = faust.App(
         settings.app_id,
         broker=[f"kafka://{server.strip()}" for server in bootstrap(settings).split(",")],
@@ -47,9 +47,4 @@ def create_app(settings: Settings) -> faust.App:
     async def reread_stuck_heads() -> None:
         """Heal a partition whose commit stopped at a record Faust dropped (see faust_fixes)."""
         await stuck_heads.heal(app.consumer)
-
-    # Faust caches `app.in_transaction` on its first read, and it is only true once the worker runs
-    # (`in_worker`). The wiring above reads it early (sensors), which silently turned exactly_once
-    # into at-least-once without transactions: forget the cached False so the worker decides.
-    app.__dict__.pop("in_transaction", None)
     return app

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from workers.stages.dedup import DedupConfig
@@ -55,7 +55,8 @@ class Settings(BaseSettings):
     topic_replication: int = Field(1, ge=1)
     topic_retention_hours: float = Field(168.0, gt=0, description="retention.ms of new pipeline topics")
     topic_deadletter_retention_hours: float = Field(720.0, gt=0, description="dead letters wait to be replayed")
-    processing_guarantee: str = Field("at_least_once", pattern="^(at_least_once|exactly_once)$")
+    processing_guarantee: str = Field("at_least_once", description="at_least_once, the only guarantee offered: "
+                                      "exactly_once lost records under SIGKILL (docs/guarantees.md)")
     input_transactional: bool = Field(False, description="producers of the raw topic use Kafka transactions")
     commit_interval_seconds: float = Field(2.8, gt=0, description="how often processed offsets are committed; "
                                            "what a rebalance or crash re-delivers is up to this much work")
@@ -88,6 +89,18 @@ class Settings(BaseSettings):
     dedup_retention_days: float = Field(7.0, gt=0)
     dedup_max_articles: int = Field(1_000_000, ge=1, description="size bound of the dedup index")
     dedup_min_containment: float = Field(0.5, gt=0, le=1, description="near verdict: shared shingles / shorter text")
+
+    @field_validator("processing_guarantee")
+    @classmethod
+    def _only_guarantees_that_held(cls, value: str) -> str:
+        """exactly_once was tried and dropped: with faust-streaming 0.15 it re-emitted and even lost records."""
+        if value == "exactly_once":
+            raise ValueError("processing_guarantee exactly_once is not offered: with faust-streaming 0.15 it lost "
+                             "committed outcomes when a worker was killed (docs/guarantees.md); use at_least_once, "
+                             "whose redeliveries carry the article id for idempotent consumers")
+        if value != "at_least_once":
+            raise ValueError(f"processing_guarantee {value!r} is unknown; the guarantee is at_least_once")
+        return value
 
     def stage_names(self) -> tuple[str, ...]:
         names = tuple(s.strip() for s in self.stages.split(",") if s.strip())

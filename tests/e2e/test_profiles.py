@@ -36,5 +36,5 @@ def test_recurring_lines_are_learned_per_source_and_survive_a_worker_restart(pip
     worker.kill()
     worker.start()
     after = send_one(pipeline_settings, rng, "profile-after-restart")
-    assert RECURRING not in after["text"]
+    assert RECURRING not in after["text"], f"profile not recovered; worker log:\n{worker.log()[-6000:]}"
     assert after["text"].strip()

@@ -43,6 +43,9 @@ def test_invalid_values_are_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEWS_INGEST_PROCESSING_GUARANTEE", "best_effort")
     with pytest.raises(ValueError, match="processing_guarantee"):
         Settings()
+    monkeypatch.setenv("NEWS_INGEST_PROCESSING_GUARANTEE", "exactly_once")
+    with pytest.raises(ValueError, match="exactly_once is not offered"):
+        Settings()
     monkeypatch.delenv("NEWS_INGEST_PROCESSING_GUARANTEE")
     monkeypatch.setenv("NEWS_INGEST_STAGES", "extract,translate")
     with pytest.raises(ValueError, match="translate"):
