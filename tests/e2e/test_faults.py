@@ -84,7 +84,7 @@ def test_broker_restart_mid_stream_loses_nothing(pipeline_settings: Settings, st
         values, pairs = stream(ARTICLES, seed=2, prefix="broker")
         ids = run(produce(settings, values))
         progress = Outcomes(settings).start()
-        start_worker(settings=settings)
+        worker = start_worker(settings=settings)
         try:
             at = progress.wait_for(set(ids), 0.4 * len(ids), timeout=240)
             broker.stop()
@@ -94,6 +94,8 @@ def test_broker_restart_mid_stream_loses_nothing(pipeline_settings: Settings, st
             progress.stop()
         assert 0 < at < len(ids), f"the broker restart did not happen mid-stream: {at}"
         counts = assert_nothing_lost(settings, ids, pairs)
+        assert worker.alive, "the worker died with the broker"
+        worker.stop()  # while this test's broker still runs: a graceful stop needs it
     print(f"broker restart at {at} articles out: {counts}")
 
 
