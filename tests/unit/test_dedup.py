@@ -14,6 +14,7 @@ from bench.devdata import seed_paths
 from workers.cli.inputs import file_records
 from workers.records import Article, decode_raw
 from workers.stages.dedup import DedupConfig, fingerprint, run
+from workers.stages.minhash import overlap
 from workers.stages.shingles import words
 from workers.stages.urlcanon import canonical_url
 
@@ -167,6 +168,29 @@ def test_two_empty_texts_are_not_duplicates_of_each_other() -> None:
     index: dict[str, Any] = {}
     run(art("e1", ""), index, CFG)
     assert run(art("e2", "  "), index, CFG).duplicate["status"] == "unique"  # type: ignore[index]
+
+
+def test_short_texts_stay_out_of_the_buckets_but_exact_copies_are_still_found() -> None:
+    """Below `min_shared` shingles no near verdict is possible, so the text is not banded."""
+    index: dict[str, Any] = {}
+    flash = "Shares of Acme rose 4 percent in early trading."
+    for i in range(200):
+        run(art(f"flash-{i}", flash.replace("4", str(i))), index, CFG)
+    assert not [key for key in index if key.startswith("b:")], "short texts were put into LSH buckets"
+    assert index["a:flash-0"]["b"] == []
+    again = run(art("flash-again", flash.replace("4", "7")), index, CFG).duplicate
+    assert again is not None and again["status"] == "exact" and again["of"] == "flash-7"
+    story = run(art("story", STORY), index, CFG).duplicate
+    assert story is not None and story["status"] == "unique"
+    assert [key for key in index if key.startswith("b:")], "a full story is banded"
+
+
+def test_the_scaled_overlap_estimate_never_exceeds_the_smaller_set() -> None:
+    """Against a long text's sample the count is scaled up; an intersection is never larger than A."""
+    short = frozenset(range(5))
+    sample = [0, 1, 2, 3, *range(100, 352)]  # 256 hashes of a 10,000-shingle text, 4 of them shared
+    assert overlap(short, sample, 10_000) == 5.0
+    assert overlap(frozenset([0, 1, 2, 3, *range(1000, 2000)]), sample, 10_000) == pytest.approx(4 / 256 * 10_000)
 
 
 def test_importing_the_dedup_stage_leaves_room_under_the_pool_memory_cap() -> None:

@@ -186,15 +186,16 @@ def _claim(key: str, article_id: str, index: Index) -> None:
 
 
 def _record(probe: _Probe, verdict: dict[str, Any], meta: dict[str, Any], index: Index, *,
-            searchable: bool, cfg: DedupConfig) -> None:
+            searchable: bool, banded: bool, cfg: DedupConfig) -> None:
     sk = probe.sketch
     entry: dict[str, Any] = {"p": probe.published, "c": verdict["cluster_id"], "v": verdict}
     if searchable:
-        entry.update(n=sk.size, s=pack_sample(sk.sample), b=list(sk.band_keys), f=probe.fingerprint, u=probe.url_key)
+        bands = list(sk.band_keys) if banded else []
+        entry.update(n=sk.size, s=pack_sample(sk.sample), b=bands, f=probe.fingerprint, u=probe.url_key)
         _claim(f"f:{probe.fingerprint}", probe.id, index)
         if probe.url_key:
             _claim(f"u:{probe.url_key}", probe.id, index)
-        for band in sk.band_keys:
+        for band in bands:
             members = [m for m in index.get(f"b:{band}") or () if m != probe.id]
             index[f"b:{band}"] = [*members[-(cfg.max_bucket - 1):], probe.id]
     index[f"a:{probe.id}"] = entry
@@ -228,16 +229,21 @@ def run(article: Article, index: Index, cfg: DedupConfig) -> Article:
     probe = _Probe(article.id, sketch(tokens, cfg.sketch), fingerprint(tokens), url_key(article.url),
                    published)
     exact = _exact(probe, index, horizon) if probe.sketch.size else None
+    # a text with fewer shingles than a near verdict needs can share that many with nothing, either
+    # way round: it skips the band lookups and stays out of the buckets (short flashes of one
+    # template would otherwise fill every bucket and make each lookup check the whole cap)
+    near_possible = probe.sketch.size >= cfg.min_shared
     if exact is not None:
         verdict = _verdict("exact", exact, article.id)
     else:
-        verdict = _verdict("near", _near(probe, index, horizon, cfg), article.id)
+        near = _near(probe, index, horizon, cfg) if near_possible else None
+        verdict = _verdict("near", near, article.id)
 
     # exact copies add nothing for later copies (the original is indexed), nor do articles that
     # are already outside the window; both keep only their verdict, for redelivery
     in_window = published is None or horizon is None or published >= horizon
     searchable = exact is None and probe.sketch.size > 0 and in_window
-    _record(probe, verdict, meta, index, searchable=searchable, cfg=cfg)
+    _record(probe, verdict, meta, index, searchable=searchable, banded=near_possible, cfg=cfg)
     _evict(meta, index, cfg)
     index["m:"] = meta
     return dataclasses.replace(article, duplicate=verdict)

@@ -77,7 +77,8 @@ def overlap(shingles: frozenset[int], other_sample: list[int], other_size: int) 
     found = sum(1 for h in other_sample if h in shingles)
     if len(other_sample) >= other_size:
         return float(found)
-    return found / len(other_sample) * other_size
+    # the scaled estimate can exceed what A has when A is small: an intersection never does
+    return min(found / len(other_sample) * other_size, float(len(shingles)))
 
 
 def pack_sample(sample: tuple[int, ...] | list[int]) -> str:
