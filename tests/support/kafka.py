@@ -40,7 +40,7 @@ async def collect(settings: Settings, topic: str, *, count: int, timeout: float,
 
     Every event is validated against its public schema on the way, so each test that sees an
     event also checks the contract. `isolation_level="read_committed"` hides records of aborted or
-    still-open transactions (what a downstream consumer of an exactly-once worker must use).
+    still-open transactions (what a consumer of a transactional producer must use).
     """
     schema = "deadletter" if topic == settings.topic_deadletter else "enriched"
     consumer = AIOKafkaConsumer(topic, **aiokafka_options(settings), group_id=None, enable_auto_commit=False,
