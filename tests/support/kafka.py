@@ -34,18 +34,15 @@ async def produce(settings: Settings, values: Iterable[bytes], *, topic: str | N
     return ids
 
 
-async def collect(settings: Settings, topic: str, *, count: int, timeout: float,
-                  isolation_level: str = "read_uncommitted") -> list[dict[str, Any]]:
+async def collect(settings: Settings, topic: str, *, count: int, timeout: float) -> list[dict[str, Any]]:
     """Read `topic` from the beginning until `count` events arrived or `timeout` passed.
 
     Every event is validated against its public schema on the way, so each test that sees an
-    event also checks the contract. `isolation_level="read_committed"` hides records of aborted or
-    still-open transactions (what a consumer of a transactional producer must use).
+    event also checks the contract.
     """
     schema = "deadletter" if topic == settings.topic_deadletter else "enriched"
     consumer = AIOKafkaConsumer(topic, **aiokafka_options(settings), group_id=None, enable_auto_commit=False,
-                                auto_offset_reset="earliest", fetch_max_bytes=MAX_MESSAGE_BYTES,
-                                isolation_level=isolation_level)
+                                auto_offset_reset="earliest", fetch_max_bytes=MAX_MESSAGE_BYTES)
     await consumer.start()
     events: list[dict[str, Any]] = []
     try:
@@ -68,16 +65,14 @@ def run(coro: Any) -> Any:
     return asyncio.run(coro)
 
 
-async def outcomes_by_id(settings: Settings, expected: set[str], *, timeout: float,
-                         isolation_level: str = "read_uncommitted") -> dict[str, list[dict[str, Any]]]:
+async def outcomes_by_id(settings: Settings, expected: set[str], *, timeout: float) -> dict[str, list[dict[str, Any]]]:
     """Read enriched and dead-letter topics until every expected id has an outcome (or timeout).
 
     Returns every outcome seen per id, so callers can count redeliveries as well as losses.
-    With `isolation_level="read_committed"` only records of committed transactions count.
     """
     consumer = AIOKafkaConsumer(settings.topic_enriched, settings.topic_deadletter, **aiokafka_options(settings),
                                 group_id=None, enable_auto_commit=False, auto_offset_reset="earliest",
-                                fetch_max_bytes=MAX_MESSAGE_BYTES, isolation_level=isolation_level)
+                                fetch_max_bytes=MAX_MESSAGE_BYTES)
     await consumer.start()
     seen: dict[str, list[dict[str, Any]]] = {}
     try:
