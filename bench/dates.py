@@ -29,7 +29,7 @@ from bench.devdata import rows
 from workers.errors import StageError
 from workers.records import RawArticle
 from workers.stages import extract, normalize
-from workers.stages.language import detect_language
+from workers.stages.normalize.language import detect_language
 
 
 def _expected(row: dict[str, Any]) -> str | None:

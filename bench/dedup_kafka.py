@@ -23,8 +23,8 @@ from bench.dedup import synthetic_stream
 from bench.dedup_devset import load_or_build
 from tests.support.kafka import collect
 from tests.support.workers import WorkerProcess
+from workers.devtools.localkafka import LocalKafka
 from workers.kafka import MAX_MESSAGE_BYTES, aiokafka_options
-from workers.localkafka import LocalKafka
 from workers.settings import Settings
 from workers.topics import ensure_topics
 
@@ -95,7 +95,7 @@ def main() -> None:
         if configured:
             measure(configured, args.articles, Path(tmp))
             return
-        with LocalKafka() as broker, contextlib.suppress(KeyboardInterrupt):
+        with LocalKafka(home=Settings().kafka_home) as broker, contextlib.suppress(KeyboardInterrupt):
             measure(broker.bootstrap_servers, args.articles, Path(tmp))
 
 

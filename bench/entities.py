@@ -4,7 +4,7 @@
 
 Quality: German GermEval 2014 dev split, English UNER ewt-test and pud-test (CoNLL exact-span F1 over
 character offsets of `" ".join(tokens)`; the model reads the gold tokens). Speed: the full tag stage
-(`workers.stages.entities.run`: title + text, canonical names, summary) on seed-sized articles, one
+(`workers.stages.tag.run`: title + text, canonical names, summary) on seed-sized articles, one
 process, one thread, median of `--rounds` rounds after a warm-up. Baselines, in the same run on the
 same data: the capitalisation tagger that stood in before the trained models, and (for F1) a gazetteer
 of the training split's entity strings.
@@ -32,7 +32,7 @@ from bench.devdata import rows, seed_paths
 from bench.ner_corpus import ENGLISH, GERMAN, GERMAN_TRAIN, gold_spans, split_rows
 from workers.cli.inputs import text_record
 from workers.records import Article
-from workers.stages.entities import LABELS, EntitiesConfig, pipeline_for, run
+from workers.stages.tag import LABELS, TagConfig, pipeline_for, run
 
 FLOOR_DE_F1 = 0.80
 FLOOR_ARTICLES_PER_S = 20.0
@@ -124,7 +124,7 @@ def model_spans(nlp: Any, sentences: list[dict[str, Any]]) -> list[set[Span]]:
             for row, doc in zip(sentences, nlp.pipe(docs, batch_size=256), strict=True)]
 
 
-def quality(cfg: EntitiesConfig, name: str, lang: str, sentences: list[dict[str, Any]],
+def quality(cfg: TagConfig, name: str, lang: str, sentences: list[dict[str, Any]],
             gazetteer: Gazetteer) -> float:
     gold = [char_spans(row["tokens"], gold_spans(row["tags"])) for row in sentences]
     nlp = pipeline_for(lang, cfg)
@@ -176,7 +176,7 @@ def timed(fn: Callable[[], object], rounds: int) -> tuple[float, float]:
     return statistics.median(cpu), statistics.median(wall)
 
 
-def speed(cfg: EntitiesConfig, rounds: int) -> float:
+def speed(cfg: TagConfig, rounds: int) -> float:
     articles = seed_articles()
     print("\n## Throughput per core (tag stage on seed-sized articles; per CPU second, wall in brackets)")
     print("| tagger | lang | articles | chars/article | articles/s | tokens/s |\n|---|---|---|---|---|---|")
@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model-dir",
                         help="a directory with ner-<lang>/ pipelines (default: the shipped ones)")
     args = parser.parse_args(argv)
-    cfg = EntitiesConfig(model_dir=args.model_dir)
+    cfg = TagConfig(model_dir=args.model_dir)
 
     def cut(xs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return xs[:args.limit] if args.limit else xs

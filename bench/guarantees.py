@@ -27,8 +27,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from tests.support.articles import articles
 from tests.support.progress import Outcomes
 from tests.support.workers import WorkerProcess
+from workers.devtools.localkafka import LocalKafka
 from workers.kafka import MAX_MESSAGE_BYTES, aiokafka_options
-from workers.localkafka import LocalKafka
 from workers.records import record_id
 from workers.settings import Settings
 
@@ -181,7 +181,8 @@ def main() -> None:
                         help="cost mode: commit intervals in seconds, the first is the baseline")
     parser.add_argument("--pool-workers", type=int, default=1)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="news-ingest-guarantees-") as tmp, LocalKafka() as broker:
+    with (tempfile.TemporaryDirectory(prefix="news-ingest-guarantees-") as tmp,
+          LocalKafka(home=Settings().kafka_home) as broker):
         workdir = Path(tmp)
         if args.mode == "cost":
             cost(broker.bootstrap_servers, workdir, args.articles, args.rounds, pool_workers=args.pool_workers,

@@ -27,8 +27,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from bench.devdata import rows
 from tests.support.workers import WorkerProcess
 from workers.cli.enrich import enrich_stream
+from workers.devtools.localkafka import LocalKafka
 from workers.kafka import MAX_MESSAGE_BYTES, aiokafka_options
-from workers.localkafka import LocalKafka
 from workers.settings import Settings
 from workers.topics import ensure_topics
 
@@ -155,7 +155,7 @@ def main() -> None:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-pipeline-")))
         bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
         if not bootstrap:
-            bootstrap = stack.enter_context(LocalKafka()).bootstrap_servers
+            bootstrap = stack.enter_context(LocalKafka(home=Settings().kafka_home)).bootstrap_servers
         run = uuid.uuid4().hex[:8]
         settings = Settings().model_copy(update={
             "kafka_bootstrap_servers": bootstrap, "app_id": f"bench-{run}", "data_dir": workdir / "data",

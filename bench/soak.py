@@ -37,8 +37,8 @@ from tests.support.articles import articles
 from tests.support.procs import tree_memory_mb
 from tests.support.progress import Outcomes
 from tests.support.workers import WorkerProcess
+from workers.devtools.localkafka import LocalKafka
 from workers.kafka import aiokafka_options
-from workers.localkafka import LocalKafka
 from workers.records import record_id
 from workers.settings import Settings
 
@@ -248,7 +248,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="news-ingest-soak-") as tmp:
         workdir = Path(tmp)
-        with LocalKafka(workdir=workdir / "broker") as broker:
+        with LocalKafka(workdir=workdir / "broker", home=Settings().kafka_home) as broker:
             code = burst(args, broker, workdir) if args.burst else soak(args, broker, workdir)
     sys.exit(code)
 

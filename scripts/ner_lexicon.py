@@ -1,6 +1,6 @@
 """Build the lexicon of the German NER model: {word: bits}, from open word lists on PyPI.
 
-The model reads each token's bits as one more feature (`workers/stages/nermodel.py`). Sources, all
+The model reads each token's bits as one more feature (`workers/stages/tag/model.py`). Sources, all
 installed by the `train` extra and read from the installed packages, nothing downloaded at run time:
 
 | bit | source | licence of the data |
@@ -37,7 +37,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from workers.stages.nermodel import ABBREVIATION, FIRST_NAME, NOUN, PLACE, PROPER_NAME, SURNAME  # noqa: E402
+from workers.stages.tag.model import ABBREVIATION, FIRST_NAME, NOUN, PLACE, PROPER_NAME, SURNAME  # noqa: E402
 
 _CAPITALISED = re.compile(r"^[A-ZÄÖÜ][A-Za-zÀ-ÖØ-öø-ÿ\u0100-\u017f'\-.]*$")  # Latin letters, ' - .
 _WIKTIONARY_BITS = (("Vorname", FIRST_NAME), ("Nachname", SURNAME), ("Toponym", PLACE), ("Straßenname", PLACE),

@@ -25,10 +25,10 @@ import spacy  # noqa: E402
 from spacy.cli.train import train  # noqa: E402
 from spacy.tokens import DocBin  # noqa: E402
 
+import workers.stages.tag.model  # noqa: E402, F401  (registers the lexicon architecture and scorer)
 from bench.devdata import rows  # noqa: E402
 from bench.ner_corpus import ENGLISH, GERMAN_TRAIN, gold_doc, gold_spans, split_rows  # noqa: E402
 from scripts import ner_lexicon  # noqa: E402
-from workers.stages import nermodel  # noqa: E402, F401  (registers the lexicon architecture and scorer)
 
 HELD_OUT = 1200  # German: last N training sentences pick the best checkpoint
 
@@ -177,7 +177,7 @@ attrs = ["NORM", "PREFIX", "SUFFIX", "SHAPE"]
 rows = [{rows_norm}, 500, {rows_suffix}, 500]
 include_static_vectors = false""",
     # hashed NORM plus the first and last four characters, each embedded: more signal for unseen names
-    # the same, plus the lexicon bits of each token (workers/stages/nermodel.py)
+    # the same, plus the lexicon bits of each token (workers/stages/tag/model.py)
     "lexicon": """@architectures = "news_ingest.LexiconMultiHashEmbed.v1"
 width = {width}
 attrs = ["NORM", "PREFIX", "SUFFIX", "SHAPE"]

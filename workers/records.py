@@ -67,6 +67,12 @@ class RawArticle:
     meta: JSON = field(default_factory=dict)
 
 
+# Raw records larger than this are dead-lettered (`too_large`) before parsing. The default of
+# `Settings.max_input_bytes`; kept here, beside the check, so the extract stage's config can default to
+# it without importing the settings.
+MAX_INPUT_BYTES = 8 * 1024 * 1024
+
+
 def decode_raw(data: bytes, *, max_bytes: int) -> RawArticle:
     """Parse and validate one raw record; raise `DecodeFailed`/`InputTooLarge` with a clear reason."""
     if not data or not data.strip():

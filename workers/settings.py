@@ -2,23 +2,37 @@
 
 Every field is documented in the README's configuration table (a unit test keeps them equal).
 Stages never import this module: they receive the small config slices built by the methods below.
+Those methods import the stage packages when called, not at import time, so that a process which
+only needs a value (the container health probe: the web port) does not pay for loading the stages.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from workers.stages.dedup import DedupConfig
-from workers.stages.entities import EntitiesConfig
-from workers.stages.extract import ExtractConfig
-from workers.stages.language import LanguageConfig
-from workers.stages.normalize import NormalizeConfig
+from workers.records import MAX_INPUT_BYTES
+
+if TYPE_CHECKING:
+    from workers.stages.dedup import DedupConfig
+    from workers.stages.extract import ExtractConfig
+    from workers.stages.normalize import NormalizeConfig
+    from workers.stages.tag import TagConfig
 
 ALL_STAGES = ("extract", "normalize", "tag", "dedup")
+
+
+def parse_stages(value: str) -> tuple[str, ...]:
+    """`extract,normalize` -> ("extract", "normalize"); an unknown name is an error naming the valid ones."""
+    names = tuple(s.strip() for s in value.split(",") if s.strip())
+    unknown = [s for s in names if s not in ALL_STAGES]
+    if unknown:
+        raise ValueError(f"unknown stage(s) {unknown}; choose from {ALL_STAGES}")
+    return names
 
 
 def _kafka(name: str) -> AliasChoices:
@@ -72,7 +86,7 @@ class Settings(BaseSettings):
     pool_max_tasks: int = Field(500, ge=0, description="recycle a pool process after N documents")
     pool_memory_mb: int = Field(2048, ge=0, description="address-space cap per pool process; 0 = none")
     stage_timeout_seconds: float = Field(20.0, gt=0)
-    max_input_bytes: int = Field(8 * 1024 * 1024, gt=0)
+    max_input_bytes: int = Field(MAX_INPUT_BYTES, gt=0)
 
     # --- Stage behaviour -----------------------------------------------------------------------
     extract_favor_precision: bool = False
@@ -90,6 +104,10 @@ class Settings(BaseSettings):
     dedup_max_articles: int = Field(1_000_000, ge=1, description="size bound of the dedup index")
     dedup_min_containment: float = Field(0.5, gt=0, le=1, description="near verdict: shared shingles / shorter text")
 
+    # --- Development tools ---------------------------------------------------------------------
+    kafka_home: Path | None = Field(None, description="cache of the local broker's jars (`news-ingest kafka`, "
+                                    "`run`, the tests); unset: ~/.cache/news-ingest/kafka-<version>")
+
     @field_validator("processing_guarantee")
     @classmethod
     def _only_guarantees_that_held(cls, value: str) -> str:
@@ -102,14 +120,19 @@ class Settings(BaseSettings):
             raise ValueError(f"processing_guarantee {value!r} is unknown; the guarantee is at_least_once")
         return value
 
+    @field_validator("stages")
+    @classmethod
+    def _known_stages(cls, value: str) -> str:
+        parse_stages(value)
+        return value
+
     def stage_names(self) -> tuple[str, ...]:
-        names = tuple(s.strip() for s in self.stages.split(",") if s.strip())
-        unknown = [s for s in names if s not in ALL_STAGES]
-        if unknown:
-            raise ValueError(f"unknown stage(s) {unknown}; choose from {ALL_STAGES}")
-        return names
+        """The stages to run. Checked again here: `model_copy(update=...)` (CLI overrides) skips validators."""
+        return parse_stages(self.stages)
 
     def extract_config(self) -> ExtractConfig:
+        from workers.stages.extract import ExtractConfig  # noqa: PLC0415  (see the module docstring)
+
         return ExtractConfig(max_input_bytes=self.max_input_bytes,
                              favor_precision=self.extract_favor_precision,
                              max_html_elements=self.extract_max_html_elements,
@@ -119,15 +142,22 @@ class Settings(BaseSettings):
                              profile_max_lines=self.extract_profile_max_lines)
 
     def normalize_config(self) -> NormalizeConfig:
+        from workers.stages.normalize import NormalizeConfig  # noqa: PLC0415
+        from workers.stages.normalize.language import LanguageConfig  # noqa: PLC0415
+
         return NormalizeConfig(language=LanguageConfig(min_confidence=self.language_min_confidence,
                                                        min_letters=self.language_min_letters,
                                                        min_margin=self.language_min_margin,
                                                        min_share=self.language_min_share),
                                find_text_dates=self.normalize_text_dates)
 
-    def entities_config(self) -> EntitiesConfig:
-        return EntitiesConfig()
+    def tag_config(self) -> TagConfig:
+        from workers.stages.tag import TagConfig  # noqa: PLC0415
+
+        return TagConfig()
 
     def dedup_config(self) -> DedupConfig:
+        from workers.stages.dedup import DedupConfig  # noqa: PLC0415
+
         return DedupConfig(retention_days=self.dedup_retention_days, max_articles=self.dedup_max_articles,
                            min_containment=self.dedup_min_containment)

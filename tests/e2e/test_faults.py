@@ -20,7 +20,7 @@ import pytest
 from tests.support.articles import articles, copy_pairs
 from tests.support.kafka import last_topics_reached, outcomes_by_id, produce, run
 from tests.support.progress import Outcomes, kill_at_random_points
-from workers.localkafka import LocalKafka
+from workers.devtools.localkafka import LocalKafka
 from workers.settings import Settings
 
 pytestmark = pytest.mark.e2e
@@ -79,7 +79,7 @@ def test_sigkill_of_the_worker_mid_stream_loses_nothing(pipeline_settings: Setti
 
 
 def test_broker_restart_mid_stream_loses_nothing(pipeline_settings: Settings, start_worker, tmp_path: Path) -> None:
-    with LocalKafka(workdir=tmp_path / "broker") as broker:
+    with LocalKafka(workdir=tmp_path / "broker", home=pipeline_settings.kafka_home) as broker:
         settings = pipeline_settings.model_copy(update={"kafka_bootstrap_servers": broker.bootstrap_servers})
         values, pairs = stream(ARTICLES, seed=2, prefix="broker")
         ids = run(produce(settings, values))

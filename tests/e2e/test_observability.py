@@ -13,7 +13,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.e2e.test_pipeline import seed_records
 from tests.support.kafka import collect, produce, run
-from workers.probe import probe
+from workers.devtools.probe import main as probe_main
+from workers.devtools.probe import probe
 from workers.settings import Settings
 
 pytestmark = pytest.mark.e2e
@@ -74,10 +75,10 @@ def test_readyz_turns_ready_after_assignment_and_healthz_answers(start_worker, m
     assert "_on_partitions_assigned" in worker.log()
     status, body = get(worker.web_port, "/healthz")
     assert (status, orjson.loads(body)) == (200, {"alive": True})
-    # the image's HEALTHCHECK command, against the same worker
+    # the image's HEALTHCHECK command (port from the settings), against the same worker
     monkeypatch.setenv("NEWS_INGEST_WEB_PORT", str(worker.web_port))
-    assert probe("/healthz") == 0
-    assert probe("/no-such-page") == 1
+    assert probe_main(["/healthz"]) == 0
+    assert probe(worker.web_port, "/no-such-page") == 1
 
 
 def test_counters_move_when_records_flow_and_one_is_dead_lettered(pipeline_settings: Settings,

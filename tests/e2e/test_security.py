@@ -20,7 +20,7 @@ from pydantic import SecretStr
 
 from tests.support.kafka import collect, produce, run
 from tests.support.tls import TlsFiles, make_tls_files
-from workers.localkafka import LocalKafka
+from workers.devtools.localkafka import LocalKafka
 from workers.settings import Settings
 
 pytestmark = pytest.mark.e2e
@@ -31,7 +31,8 @@ PASSWORD = "s3cr3t-Kafka-pw-7f1c9e"  # noqa: S105  (a test broker's; distinctive
 
 @pytest.fixture(scope="module")
 def sasl_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalKafka]:
-    with LocalKafka(workdir=tmp_path_factory.mktemp("sasl-broker"), sasl_users={USER: PASSWORD}) as broker:
+    with LocalKafka(workdir=tmp_path_factory.mktemp("sasl-broker"), sasl_users={USER: PASSWORD},
+                    home=Settings().kafka_home) as broker:
         yield broker
 
 
@@ -85,7 +86,7 @@ def test_the_sasl_listener_refuses_clients_without_credentials(pipeline_settings
 def tls_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalKafka, TlsFiles]]:
     files = make_tls_files(tmp_path_factory.mktemp("tls"))
     with LocalKafka(workdir=tmp_path_factory.mktemp("tls-broker"), sasl_users={USER: PASSWORD},
-                    tls_keystore=files.keystore) as broker:
+                    tls_keystore=files.keystore, home=Settings().kafka_home) as broker:
         yield broker, files
 
 

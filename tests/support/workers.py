@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from workers.localkafka import free_port
+from workers.devtools.localkafka import free_port
 from workers.settings import Settings
 
 
@@ -23,8 +23,9 @@ def settings_env(settings: Settings) -> dict[str, str]:
         if value is None:
             continue
         text = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
-        # Kafka connection settings use the conventional KAFKA_* names (security settings).
-        env[name.upper() if name.startswith("kafka_") else f"NEWS_INGEST_{name.upper()}"] = text
+        # Kafka connection settings use the conventional KAFKA_* names (their first alias).
+        aliases = getattr(Settings.model_fields[name].validation_alias, "choices", None)
+        env[str(aliases[0]) if aliases else f"NEWS_INGEST_{name.upper()}"] = text
     return env
 
 

@@ -14,9 +14,9 @@ from bench.devdata import seed_paths
 from workers.cli.inputs import file_records
 from workers.records import Article, decode_raw
 from workers.stages.dedup import DedupConfig, fingerprint, run
-from workers.stages.minhash import overlap
-from workers.stages.shingles import words
-from workers.stages.urlcanon import canonical_url
+from workers.stages.dedup.minhash import overlap
+from workers.stages.dedup.shingles import words
+from workers.stages.dedup.urlcanon import canonical_url
 
 CFG = DedupConfig()
 

@@ -6,7 +6,7 @@ import json
 import re
 
 from tests.unit.deploy_support import ROOT, load_yaml
-from workers.metrics import FaustCollector, Metrics
+from workers.runtime.metrics import FaustCollector, Metrics
 
 NAME = re.compile(r"\bnews_ingest_[a-z_]+")
 

@@ -12,7 +12,7 @@ from workers.logging import JsonFormatter, logging_config
 
 
 def test_a_record_with_article_and_stage_becomes_one_json_object() -> None:
-    record = logging.LogRecord("workers.agents", logging.WARNING, __file__, 1, "dead-lettered: %s",
+    record = logging.LogRecord("workers.runtime.agents", logging.WARNING, __file__, 1, "dead-lettered: %s",
                                ("invalid_json",), None)
     record.article_id = "a-1"
     record.stage = "extract"
@@ -23,7 +23,7 @@ def test_a_record_with_article_and_stage_becomes_one_json_object() -> None:
     entry = orjson.loads(line)
     assert entry["message"] == "dead-lettered: invalid_json"
     assert entry["level"] == "warning"
-    assert entry["logger"] == "workers.agents"
+    assert entry["logger"] == "workers.runtime.agents"
     assert (entry["article_id"], entry["stage"]) == ("a-1", "extract")
     assert entry["ts"].endswith("Z")
     assert "args" not in entry and "msg" not in entry  # LogRecord internals stay out

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import orjson
 
-from workers.stages import boilerplate_profile as bp
-from workers.stages import extract, textclean
+from workers.stages import extract
+from workers.stages.extract import plaintext, profiles
 
 PROMO = "Unsere Redaktion empfiehlt Ihnen heute ganz besonders die Angebote unseres langjährigen Partners."
 
@@ -24,62 +24,62 @@ def _article(n: int) -> str:
 
 
 def test_update_counts_each_line_once_per_article_and_is_pure() -> None:
-    one = bp.update(None, ["Menu", "Menu", "Body line"])
-    two = bp.update(one, ["Menu", "Other line"])
+    one = profiles.update(None, ["Menu", "Menu", "Body line"])
+    two = profiles.update(one, ["Menu", "Other line"])
     assert one["articles"] == 1 and two["articles"] == 2
-    assert one["lines"][bp.fingerprint("Menu")] == [1, 1]
-    assert two["lines"][bp.fingerprint("Menu")] == [2, 1]
-    assert two["lines"][bp.fingerprint("Other line")] == [1, 2]
-    assert one["lines"][bp.fingerprint("Menu")] == [1, 1]  # the input profile is untouched
+    assert one["lines"][profiles.fingerprint("Menu")] == [1, 1]
+    assert two["lines"][profiles.fingerprint("Menu")] == [2, 1]
+    assert two["lines"][profiles.fingerprint("Other line")] == [1, 2]
+    assert one["lines"][profiles.fingerprint("Menu")] == [1, 1]  # the input profile is untouched
 
 
 def test_fingerprint_ignores_case_spacing_and_numbers() -> None:
-    assert bp.fingerprint("Es gibt  3 neue Nachrichten") == bp.fingerprint("es gibt 12 neue nachrichten")
-    assert bp.fingerprint("Login") != bp.fingerprint("Logout")
+    assert profiles.fingerprint("Es gibt  3 neue Nachrichten") == profiles.fingerprint("es gibt 12 neue nachrichten")
+    assert profiles.fingerprint("Login") != profiles.fingerprint("Logout")
 
 
 def test_profile_is_bounded_and_keeps_frequent_lines() -> None:
     profile = None
     for n in range(50):
-        profile = bp.update(profile, ["Menu", "Newsletter", f"unique line {n} " + "x" * n], max_lines=10)
+        profile = profiles.update(profile, ["Menu", "Newsletter", f"unique line {n} " + "x" * n], max_lines=10)
     assert profile is not None
     assert len(profile["lines"]) == 10
-    assert profile["lines"][bp.fingerprint("Menu")][0] == 50
+    assert profile["lines"][profiles.fingerprint("Menu")][0] == 50
 
 
 def test_profile_survives_json_and_rejects_garbage() -> None:
-    profile = bp.update(bp.update(None, ["a"]), ["a"])
+    profile = profiles.update(profiles.update(None, ["a"]), ["a"])
     assert orjson.loads(orjson.dumps(profile)) == profile
-    assert bp.known_lines({"v": 99, "lines": "?"}, ["a"]) == frozenset()
-    assert bp.update({"nonsense": True}, ["a"])["articles"] == 1
+    assert profiles.known_lines({"v": 99, "lines": "?"}, ["a"]) == frozenset()
+    assert profiles.update({"nonsense": True}, ["a"])["articles"] == 1
 
 
 def test_known_lines_need_enough_articles_and_share() -> None:
     profile = None
     for story in ("story one", "story two"):
-        profile = bp.update(profile, ["Menu", story])
-    assert bp.known_lines(profile, ["Menu"], min_articles=3) == frozenset()
-    profile = bp.update(profile, ["Menu", "story three"])
-    assert bp.known_lines(profile, ["Menu", "story three"], min_articles=3) == frozenset({0})
+        profile = profiles.update(profile, ["Menu", story])
+    assert profiles.known_lines(profile, ["Menu"], min_articles=3) == frozenset()
+    profile = profiles.update(profile, ["Menu", "story three"])
+    assert profiles.known_lines(profile, ["Menu", "story three"], min_articles=3) == frozenset({0})
     for n in range(4, 13):  # "rare" is in 3 of the 7 articles since it first showed up: share 0.43
-        profile = bp.update(profile, ["Menu", "rare"] if n % 3 == 0 else ["Menu"])
-    assert bp.known_lines(profile, ["rare"], min_articles=3, min_share=0.5) == frozenset()
-    assert bp.known_lines(profile, ["rare"], min_articles=3, min_share=0.3) == frozenset({0})
+        profile = profiles.update(profile, ["Menu", "rare"] if n % 3 == 0 else ["Menu"])
+    assert profiles.known_lines(profile, ["rare"], min_articles=3, min_share=0.5) == frozenset()
+    assert profiles.known_lines(profile, ["rare"], min_articles=3, min_share=0.3) == frozenset({0})
 
 
 def test_long_prose_is_never_dropped_by_the_profile() -> None:
     story = " ".join(["Der Rat hat heute beschlossen, dass die Straße ausgebaut wird."] * 5)
     profile = None
     for _ in range(5):
-        profile = bp.update(profile, [story])
-    assert bp.known_lines(profile, [story]) == frozenset()
+        profile = profiles.update(profile, [story])
+    assert profiles.known_lines(profile, [story]) == frozenset()
 
 
 def test_profile_never_empties_an_article() -> None:
     text = "\n".join(["Startseite", _article(0).splitlines()[2], "Teilen"])
     profile = None
     for _ in range(4):
-        profile = bp.update(profile, textclean.split_lines(text))
+        profile = profiles.update(profile, plaintext.split_lines(text))
     article = extract.run(orjson.dumps({"id": "x", "text": text}), extract.ExtractConfig(), profile)
     assert article.text == _article(0).splitlines()[2]
 
@@ -93,7 +93,7 @@ def test_first_article_of_a_new_source_is_cleaned_from_its_own_features() -> Non
 def test_profile_drops_a_line_seen_in_many_articles_of_the_source() -> None:
     profile = None
     for n in range(3):
-        profile = bp.update(profile, textclean.split_lines(_article(n)))
+        profile = profiles.update(profile, plaintext.split_lines(_article(n)))
     article = extract.run(orjson.dumps({"id": "4", "text": _article(4)}), extract.ExtractConfig(), profile)
     assert PROMO not in article.text
     assert article.text.split("\n\n")[0].startswith("In Bremen hat das Gericht")
@@ -112,5 +112,5 @@ def test_agent_helpers_key_and_learn_from_record_bytes() -> None:
     profile = extract.learn(record, None, cfg)
     assert profile is not None
     assert profile["articles"] == 1
-    assert bp.fingerprint("Startseite") in profile["lines"]
+    assert profiles.fingerprint("Startseite") in profile["lines"]
     assert extract.learn(orjson.dumps({"id": "3", "html": "<p>x</p>"}), profile, cfg) is None

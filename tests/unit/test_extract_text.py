@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from workers.stages import linefeatures, textclean
+from workers.stages.extract import linefeatures, plaintext
 
 BODY_EN = [
     "The city council voted on Tuesday to expand the bus network, adding three routes that will connect "
@@ -28,7 +28,7 @@ PAGE_EN = [
 
 
 def test_english_page_keeps_body_in_order_and_drops_chrome() -> None:
-    cleaned = textclean.clean("\n".join(PAGE_EN))
+    cleaned = plaintext.clean("\n".join(PAGE_EN))
     assert cleaned.body == BODY_EN
     assert cleaned.title == "Council approves bigger bus network"
     assert cleaned.kicker == "Local News"
@@ -47,7 +47,7 @@ def test_german_page_with_repeated_headline_and_calls_to_action() -> None:
             "Mehr Busse für die Vororte",
             "03.03.24, 10:15", "Teilen", *body, "Jetzt Newsletter abonnieren", "Kommentare anzeigen",
             "Das könnte Sie auch interessieren", "Neue Bibliothek eröffnet", "Jetzt App herunterladen"]
-    cleaned = textclean.clean("\n".join(page))
+    cleaned = plaintext.clean("\n".join(page))
     assert cleaned.body == body
     assert cleaned.title == "Mehr Busse für die Vororte"
     assert cleaned.kicker == "Verkehr"
@@ -56,30 +56,30 @@ def test_german_page_with_repeated_headline_and_calls_to_action() -> None:
 
 def test_read_more_link_list_inside_the_body_is_dropped() -> None:
     page = [BODY_EN[0], "Read more:", "Mayor opens new library", "Storm closes schools", BODY_EN[1]]
-    assert textclean.clean("\n".join(page)).body == [BODY_EN[0], BODY_EN[1]]
+    assert plaintext.clean("\n".join(page)).body == [BODY_EN[0], BODY_EN[1]]
 
 
 def test_caption_with_picture_credit_is_not_body() -> None:
     caption = "Buses wait at the central station on Monday, March 4, 2024. (AP Photo/Jane Doe)"
     assert linefeatures.caption_credit(caption) == "(AP Photo/Jane Doe)"
-    assert caption not in textclean.clean("\n".join([BODY_EN[0], caption, BODY_EN[1]])).body
+    assert caption not in plaintext.clean("\n".join([BODY_EN[0], caption, BODY_EN[1]])).body
 
 
 def test_sentences_that_mention_chrome_words_are_prose() -> None:
     line = ("Now the ratings for the interview are in, and readers who share the clip on Facebook will see "
             "that the programme did poorly among younger viewers.")
     assert not linefeatures.is_chrome(line)
-    assert textclean.clean("\n".join([line, BODY_EN[0]])).body == [line, BODY_EN[0]]
+    assert plaintext.clean("\n".join([line, BODY_EN[0]])).body == [line, BODY_EN[0]]
 
 
 def test_empty_and_chrome_only_text_give_no_body() -> None:
-    assert textclean.clean("").body == []
-    assert textclean.clean("\n".join(["Home", "Login", "Share", "Subscribe", "Newsletter"])).body == []
+    assert plaintext.clean("").body == []
+    assert plaintext.clean("\n".join(["Home", "Login", "Share", "Subscribe", "Newsletter"])).body == []
 
 
 def test_adversarial_lines_do_not_make_the_line_rules_backtrack() -> None:
     lines = ["Home & " * 30 + "zz", "follow us " * 20 + "zz", "Teilen | " * 25 + "q"] * 700
     started = time.perf_counter()
-    textclean.clean("\n".join(lines))
+    plaintext.clean("\n".join(lines))
     assert not any(linefeatures.is_chrome(line) for line in lines[:3])
     assert time.perf_counter() - started < 5

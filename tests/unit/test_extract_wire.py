@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workers.stages import wire
+from workers.stages.extract import wire
 
 
 @pytest.mark.parametrize(("paragraph", "dateline", "rest"), [

@@ -5,11 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from workers.failfast import EXIT_STATUS
+from workers.runtime.failfast import EXIT_STATUS
 
 PROGRAM = """
 import logging
-from workers.failfast import exit_on_failure
+from workers.runtime.failfast import exit_on_failure
 logging.basicConfig(level=logging.INFO)
 with exit_on_failure("tag"):
     raise RuntimeError("pool gone")

@@ -11,7 +11,7 @@ from faust.transport.consumer import Consumer
 from faust.types import tuples
 from intervaltree import IntervalTree
 
-from workers import faust_fixes
+from workers.runtime import faust_fixes
 
 TP = tuples.TP("articles.raw", 2)
 ORIGINAL_NEW_OFFSET = Consumer._new_offset

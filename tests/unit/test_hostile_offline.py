@@ -9,9 +9,9 @@ import pytest
 
 from tests.hostile.corpus import Item, corpus
 from tests.hostile.expectations import check_outcome
-from workers.offline import OfflineChain
-from workers.pool import StagePool
-from workers.processing import Steps
+from workers.runtime.offline import OfflineChain
+from workers.runtime.pool import StagePool
+from workers.runtime.steps import Steps
 from workers.settings import Settings
 
 ITEMS = corpus()

@@ -5,7 +5,8 @@ from __future__ import annotations
 from lxml.html import fromstring
 
 from workers.records import RawArticle
-from workers.stages import extract, htmldates
+from workers.stages import extract
+from workers.stages.extract import htmldates
 
 
 def page_dates(html: str) -> dict[str, str]:

@@ -24,7 +24,7 @@ import pytest
 
 from bench.devdata import rows
 from workers.settings import Settings
-from workers.stages import dedup, entities, extract, normalize
+from workers.stages import dedup, extract, normalize, tag
 
 PAGES = 8
 EXTERNAL = (r'<img[^>]+src="https?://', r'rel="canonical"', r'<script[^>]+src="https?://')
@@ -107,7 +107,7 @@ def run_all_stages(value: bytes) -> dict[str, Any]:
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     article = extract.run(value, settings.extract_config())
     article = normalize.run(article, settings.normalize_config(), datetime(2026, 1, 1, tzinfo=UTC))
-    article = entities.run(article, settings.entities_config())
+    article = tag.run(article, settings.tag_config())
     done = dedup.run(article, {}, settings.dedup_config())
     assert done.duplicate is not None
     return dict(orjson.loads(done.to_bytes()))

@@ -8,7 +8,7 @@ import random
 import pytest
 from justext import get_stoplist
 
-from workers.stages.language import LanguageConfig, detect_language
+from workers.stages.normalize.language import LanguageConfig, detect_language
 
 CFG = LanguageConfig()
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from workers.stages.pubdate import resolve
-from workers.stages.stamps import find_stamps, parse_datetime, two_digit_year
-from workers.stages.timezones import host_of, infer_zone
+from workers.stages.normalize.pubdate import resolve
+from workers.stages.normalize.stamps import find_stamps, parse_datetime, two_digit_year
+from workers.stages.normalize.timezones import host_of, infer_zone
 
 NOW = datetime(2026, 1, 2, 12, 0, tzinfo=UTC)
 

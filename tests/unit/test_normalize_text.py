@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from workers.stages.textnorm import clean_line, clean_text
+from workers.stages.normalize.text import clean_line, clean_text
 
 PERSIAN = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"  # "mi-khaham", with a ZWNJ
 

@@ -9,9 +9,9 @@ import orjson
 import pytest
 
 from tests.support.articles import article_text
-from workers.offline import OfflineChain
-from workers.pool import StagePool
-from workers.processing import Steps
+from workers.runtime.offline import OfflineChain
+from workers.runtime.pool import StagePool
+from workers.runtime.steps import Steps
 from workers.settings import Settings
 
 RECURRING = "Dieser Beitrag wurde von unserer Redaktion sorgfältig erstellt und vor der Veröffentlichung geprüft."

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from workers.errors import ExtractionFailed, StageCrashed, StageTimeout
-from workers.pool import PoolUnavailable, StagePool
+from workers.runtime.pool import PoolUnavailable, StagePool
 
 
 def _sleep(seconds: float) -> str:

@@ -6,8 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from workers.settings import Settings
+from workers.stages.extract import ExtractConfig
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -46,7 +48,21 @@ def test_invalid_values_are_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEWS_INGEST_PROCESSING_GUARANTEE", "exactly_once")
     with pytest.raises(ValueError, match="exactly_once is not offered"):
         Settings()
-    monkeypatch.delenv("NEWS_INGEST_PROCESSING_GUARANTEE")
+
+
+def test_unknown_stage_is_refused_when_settings_are_built(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEWS_INGEST_STAGES", "extract,translate")
+    with pytest.raises(ValidationError, match=r"unknown stage\(s\) \['translate'\]; "
+                                              r"choose from \('extract', 'normalize', 'tag', 'dedup'\)"):
+        Settings()
+    monkeypatch.setenv("NEWS_INGEST_STAGES", " tag , dedup ")
+    assert Settings().stage_names() == ("tag", "dedup")
+    # CLI overrides are applied with model_copy, which skips validators: stage_names checks again
     with pytest.raises(ValueError, match="translate"):
-        Settings().stage_names()
+        Settings().model_copy(update={"stages": "translate"}).stage_names()
+
+
+def test_the_input_size_limit_has_one_default() -> None:
+    assert Settings().max_input_bytes == 8 * 1024 * 1024
+    assert Settings().extract_config().max_input_bytes == Settings().max_input_bytes
+    assert ExtractConfig().max_input_bytes == Settings().max_input_bytes

@@ -11,7 +11,7 @@ from datetime import date
 
 import pytest
 
-from workers.stages.textdates import find_dates
+from workers.stages.normalize.textdates import find_dates
 
 NYE = date(2025, 12, 31)
 PI = date(2024, 3, 14)

@@ -11,9 +11,9 @@ from typing import IO
 import click
 
 from workers.cli.common import load_settings
-from workers.offline import OfflineChain
-from workers.pool import StagePool
-from workers.processing import Steps
+from workers.runtime.offline import OfflineChain
+from workers.runtime.pool import StagePool
+from workers.runtime.steps import Steps
 from workers.settings import Settings
 
 

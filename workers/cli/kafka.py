@@ -6,7 +6,8 @@ import time
 
 import click
 
-from workers.localkafka import KafkaSetupError, LocalKafka, fetch_jars
+from workers.cli.common import load_settings
+from workers.devtools.localkafka import KafkaSetupError, LocalKafka, fetch_jars
 
 
 @click.group()
@@ -18,7 +19,7 @@ def kafka() -> None:
 def fetch() -> None:
     """Resolve the Kafka jars with Maven into the local cache."""
     try:
-        click.echo(str(fetch_jars()))
+        click.echo(str(fetch_jars(load_settings().kafka_home)))
     except KafkaSetupError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -27,7 +28,7 @@ def fetch() -> None:
 def start() -> None:
     """Start a broker on a free loopback port and keep it up until interrupted."""
     try:
-        broker = LocalKafka().start()
+        broker = LocalKafka(home=load_settings().kafka_home).start()
     except KafkaSetupError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"KAFKA_BOOTSTRAP_SERVERS={broker.bootstrap_servers}")

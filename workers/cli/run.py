@@ -17,7 +17,7 @@ import click
 from workers.cli.common import load_settings
 from workers.cli.produce import _records, send_records
 from workers.cli.tail import tail_topic
-from workers.localkafka import KafkaSetupError, LocalKafka, free_port
+from workers.devtools.localkafka import KafkaSetupError, LocalKafka, free_port
 from workers.settings import Settings
 from workers.topics import ensure_topics
 
@@ -39,7 +39,7 @@ def run(paths: tuple[str, ...], limit: int | None) -> None:
         if not settings.kafka_bootstrap_servers:
             click.echo("no KAFKA_BOOTSTRAP_SERVERS: starting a local Kafka broker ...", err=True)
             try:
-                broker = LocalKafka().start()
+                broker = LocalKafka(home=settings.kafka_home).start()
             except KafkaSetupError as exc:
                 raise click.ClickException(str(exc)) from exc
             stack.callback(broker.close)

@@ -7,9 +7,9 @@ import asyncio
 import click
 import faust
 
-from workers.app import create_app
 from workers.cli.common import load_settings, require_cluster
 from workers.logging import logging_config
+from workers.runtime.app import create_app
 from workers.topics import ensure_topics
 
 

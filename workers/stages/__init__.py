@@ -1,1 +1,1 @@
-"""Pure stage logic: no Kafka, no network, no clock or globals beyond cached models."""
+"""Pure stage logic, one package per stage: no Kafka, no network, no clock or globals beyond cached models."""

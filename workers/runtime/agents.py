@@ -1,0 +1,138 @@
+"""Thin Faust wiring: each agent reads its topic, calls its step and routes the outcome.
+
+Pure work runs in the `StagePool` (off the event loop, with a time limit), so heartbeats keep
+flowing however slow a page is. Dedup reads and writes a Faust table and stays in the loop.
+Nothing may escape an agent (Faust would acknowledge the record): see `workers.runtime.failfast`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import faust
+import orjson
+
+from workers.runtime.dedup_agents import register_dedup_agent
+from workers.runtime.failfast import exit_on_failure
+from workers.runtime.metrics import Metrics
+from workers.runtime.pool import StagePool
+from workers.runtime.steps import Outcome, Steps
+from workers.settings import Settings
+from workers.topics import stage_topics
+
+Step = Callable[[bytes | None, bytes], Awaitable[Outcome]]
+
+log = logging.getLogger(__name__)
+
+
+class _Runtime:
+    """Creates the process pool when the worker starts, not at import (fork after threads is unsafe)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._steps: Steps | None = None
+        self._pool: StagePool | None = None
+
+    @property
+    def steps(self) -> Steps:
+        if self._steps is None:
+            s = self._settings
+            self._pool = StagePool(s.pool_workers, max_tasks=s.pool_max_tasks, memory_mb=s.pool_memory_mb)
+            self._steps = Steps(s, self._pool)
+        return self._steps
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+
+
+def _raw_topic(app: faust.App, name: str) -> faust.TopicT:
+    return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+
+
+def extract_agent(app: faust.App, settings: Settings, runtime: _Runtime,
+                  route: Callable[[Outcome, faust.TopicT], Awaitable[None]]) -> None:
+    """Extract, with the per-source boilerplate profiles every worker reads (a Faust GlobalTable).
+
+    A GlobalTable because the stream is keyed by article id while profiles are keyed by source:
+    every worker needs every source's profile. Concurrent writes for one source from two workers
+    are last-writer-wins, which only makes counts run slightly low (the profile is a heuristic).
+
+    Faust files a table write under the partition of the event being processed; for a table keyed
+    otherwise, one source's versions then sat in several changelog partitions and RocksDB partition
+    stores, and after a SIGKILL an old version was read back (the restart test caught it). So: one
+    changelog partition written through the partitioner (every version of a source in order), the
+    in-memory store rebuilt from that compacted changelog on start (profiles are small and bounded),
+    and `recovery_buffer_size=1`, the settings Faust's GlobalTable docstring gives for several workers.
+    """
+    profiles = app.GlobalTable("extract-profiles", default=None, partitions=1, recovery_buffer_size=1,
+                               store="memory://", use_partitioner=True,
+                               schema=faust.Schema(key_serializer="json", value_serializer="json"))
+    sink = _raw_topic(app, stage_topics(settings)["extract"].sink)
+
+    async def extract(stream: faust.StreamT[Any]) -> AsyncIterator[None]:
+        async for event in stream.events():
+            with exit_on_failure("extract"):
+                steps = runtime.steps
+                source = steps.profile_key(event.value)
+                profile = profiles.get(source) if source else None
+                outcome = await steps.extract(event.key, event.value, profile)
+                await route(outcome, sink)
+                if source and outcome.deadletter is None:
+                    profiles[source] = steps.learn(event.value, profiles.get(source))
+            yield None
+
+    app.agent(_raw_topic(app, stage_topics(settings)["extract"].source), name="extract",
+              concurrency=settings.pool_workers)(extract)
+
+
+def register_agents(app: faust.App, settings: Settings, metrics: Metrics | None = None) -> None:
+    metrics = metrics or Metrics()
+    runtime = _Runtime(settings)
+    topics = stage_topics(settings)
+    stage_of_sink = {t.sink: stage for stage, t in topics.items()}
+    deadletter = _raw_topic(app, settings.topic_deadletter)
+
+    async def route(outcome: Outcome, sink: faust.TopicT) -> None:
+        key = outcome.key.encode()
+        stage = stage_of_sink[sink.get_topic_name()]
+        if outcome.deadletter is not None:
+            await deadletter.send(key=key, value=orjson.dumps(outcome.deadletter))
+            reason = outcome.deadletter["error"]["type"]
+            log.warning("dead-lettered: %s", reason, extra={"article_id": outcome.key, "stage": stage,
+                                                            "reason": reason})
+        else:
+            await sink.send(key=key, value=outcome.value)
+            log.debug("routed", extra={"article_id": outcome.key, "stage": stage})
+        metrics.routed(stage, outcome)
+
+    def pure_agent(stage: str, step: Callable[[Steps], Step]) -> None:
+        sink = _raw_topic(app, topics[stage].sink)
+
+        async def agent(stream: faust.StreamT[Any]) -> AsyncIterator[None]:
+            async for event in stream.events():
+                with exit_on_failure(stage):
+                    await route(await step(runtime.steps)(event.key, event.value), sink)
+                yield None
+
+        app.agent(_raw_topic(app, topics[stage].source), name=stage,
+                  concurrency=settings.pool_workers)(agent)
+
+    names = settings.stage_names()
+    if "extract" in names:
+        extract_agent(app, settings, runtime, route)
+    if "normalize" in names:
+        pure_agent("normalize", lambda steps: steps.normalize)
+    if "tag" in names:
+        pure_agent("tag", lambda steps: steps.tag)
+    if "dedup" in names:
+        register_dedup_agent(app, settings, steps=lambda: runtime.steps, route=route,
+                             source=_raw_topic(app, topics["dedup"].source),
+                             sink=_raw_topic(app, topics["dedup"].sink))
+
+    async def close_pool(sender: Any, *args: Any, signal: Any, **kwargs: Any) -> None:
+        runtime.close()
+
+    app.on_before_shutdown.connect(close_pool)  # type: ignore[arg-type]  # mode types sync receivers only

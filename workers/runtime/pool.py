@@ -1,0 +1,78 @@
+"""Runs CPU-heavy stage functions in worker processes, with a per-document time limit.
+
+Why pebble: a `concurrent.futures` pool cannot stop a task that hangs (a pathological page in lxml),
+so the event loop would stay healthy but the pool would fill with stuck work. pebble kills the
+process that runs past its timeout and starts a new one. Processes are also recycled after
+`max_tasks` documents and capped in address space, so caches and leaks cannot grow without bound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import multiprocessing
+import resource
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import pebble
+
+from workers.errors import StageCrashed, StageError, StageTimeout
+
+T = TypeVar("T")
+
+
+def _init_process(max_bytes: int) -> None:
+    """Cap the address space (the process group was left by the fork server: `workers.runtime.poolserver`)."""
+    if max_bytes > 0:
+        resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
+
+
+class PoolUnavailable(RuntimeError):
+    """The pool is stopped or broken: not the document's fault, so it is not dead-lettered.
+
+    The worker exits instead (`workers.runtime.failfast`) without committing the record, and it is
+    processed again after the restart.
+    """
+
+
+class StagePool:
+    """A process pool for stage functions; a document's failure comes back as a `StageError`."""
+
+    def __init__(self, workers: int, *, max_tasks: int = 500, memory_mb: int = 0) -> None:
+        # forkserver, not fork: the worker forks after aiokafka started threads, and a fork of a
+        # threaded process can inherit a held lock. The server preloads the stage modules and models once,
+        # so recycled processes start warm.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["workers.runtime.poolserver", "workers.runtime.steps", "workers.runtime.warm"])
+        self._pool = pebble.ProcessPool(max_workers=workers, max_tasks=max_tasks, context=context,
+                                        initializer=_init_process, initargs=(memory_mb * 1024 * 1024,))
+
+    async def run(self, fn: Callable[..., T], *args: Any, timeout: float) -> T:
+        try:
+            return await asyncio.wrap_future(self._pool.schedule(fn, args=args, timeout=timeout))
+        except BaseException as exc:
+            raise _as_stage_error(exc, timeout) from exc
+
+    def close(self) -> None:
+        self._pool.stop()  # type: ignore[no-untyped-call]
+        self._pool.join(timeout=10)
+
+
+def _as_stage_error(exc: BaseException, timeout: float) -> BaseException:
+    if isinstance(exc, StageError):
+        return exc
+    if isinstance(exc, concurrent.futures.TimeoutError | TimeoutError):
+        return StageTimeout(f"stage did not finish within {timeout:g} s")
+    if isinstance(exc, concurrent.futures.BrokenExecutor) or (
+            isinstance(exc, RuntimeError) and "pool" in str(exc).lower()):
+        return PoolUnavailable(f"stage pool unavailable: {type(exc).__name__}: {exc}")
+    if isinstance(exc, pebble.ProcessExpired):
+        return StageCrashed(f"stage process died (exit code {exc.exitcode}); likely out of memory")
+    if isinstance(exc, MemoryError):
+        return StageCrashed("stage ran out of memory on this input", reason="out_of_memory")
+    if isinstance(exc, RecursionError):
+        return StageCrashed("input nests too deeply to process", reason="too_deep")
+    if isinstance(exc, Exception):
+        return StageCrashed(f"{type(exc).__name__}: {exc}")
+    return exc

@@ -1,0 +1,48 @@
+"""`/metrics`, `/healthz` and `/readyz` on Faust's own web server (port `web_port`).
+
+Liveness answers from the event loop itself: if the loop is stuck, the probe times out and the
+container restarts. Readiness waits for the consumer group: the worker is ready once it received
+its assignment and its tables recovered, and stops being ready while a rebalance is under way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import faust
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from workers.runtime.metrics import Metrics
+
+
+def readiness(app: Any) -> tuple[bool, dict[str, Any]]:
+    """Ready = an assignment arrived (possibly empty: more replicas than partitions), table recovery is
+    done (also after later rebalances), no rebalance under way. An idle replica is ready so that a
+    rollout is not held up by it; a rebalancing one is not, so a rollout waits for the group to settle."""
+    recovered = bool(app.tables.recovery.completed.is_set()) and not app.in_recovery
+    rebalancing = bool(app.rebalancing)
+    try:
+        assigned = sorted(f"{tp.topic}:{tp.partition}" for tp in app.consumer.assignment())
+    except Exception:  # consumer not created yet
+        assigned = []
+    ready = recovered and not rebalancing
+    return ready, {"ready": ready, "recovered": recovered, "rebalancing": rebalancing,
+                   "assigned_partitions": len(assigned)}
+
+
+def register_pages(app: faust.App, metrics: Metrics) -> None:
+    """Add the three endpoints to the app's web server."""
+
+    @app.page("/metrics", name="metrics")
+    async def metrics_page(view: Any, request: Any) -> Any:
+        return view.bytes(generate_latest(metrics.registry), content_type=CONTENT_TYPE_LATEST.split(";")[0])
+
+    @app.page("/healthz", name="healthz")
+    async def healthz(view: Any, request: Any) -> Any:
+        crashed = bool(getattr(app, "crashed", False))
+        return view.json({"alive": not crashed}, status=503 if crashed else 200)
+
+    @app.page("/readyz", name="readyz")
+    async def readyz(view: Any, request: Any) -> Any:
+        ready, body = readiness(app)
+        return view.json(body, status=200 if ready else 503)
