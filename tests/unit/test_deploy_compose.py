@@ -1,4 +1,5 @@
-"""docker-compose.yml against the Compose Specification schema (vendored by check-jsonschema), offline."""
+"""docker-compose.yml and its override files against the Compose Specification schema (vendored by
+check-jsonschema), offline; the local stack's own rules (host network, the second replica)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from jsonschema import Draft202012Validator
 from tests.unit.deploy_support import ROOT, load_yaml, renamed, settings_env_names
 
 COMPOSE = ROOT / "docker-compose.yml"
+OVERRIDE = ROOT / "docker-compose.override.yml"  # loaded by `docker compose` without -f: the broker's host port
+LOCAL = ROOT / "docker-compose.local.yml"  # images built here, host network (scripts/test-containers)
 
 
 @cache
@@ -86,3 +89,43 @@ def test_mounted_files_exist_in_the_repository() -> None:
             source = re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", volume).split(":")[0]
             if source.startswith("./"):
                 assert (ROOT / source).exists(), f"{name} mounts {source}, which is not in the repository"
+
+
+@pytest.mark.parametrize("path", [OVERRIDE, LOCAL], ids=lambda path: path.name)
+def test_override_files_are_valid_against_the_compose_spec(path: Path) -> None:
+    assert errors(load_yaml(path)) == []
+
+
+def test_no_top_level_name_so_compose_1_29_reads_the_file() -> None:
+    assert "name" not in compose()  # Debian's docker-compose 1.29 rejects it; .env names the project
+    assert "COMPOSE_PROJECT_NAME=news-ingest" in (ROOT / ".env").read_text().splitlines()
+
+
+def test_local_stack_uses_the_host_network_only() -> None:
+    local = load_yaml(LOCAL)
+    base = compose()["services"]
+    assert {name for name, service in base.items() if "profiles" not in service} <= set(local["services"])
+    for name, service in local["services"].items():
+        assert service["network_mode"] == "host", name
+        # compose 1.29 refuses published ports on the host network: none in the files the local stack loads
+        assert "ports" not in service and "ports" not in base.get(name, {}), name
+    assert local["networks"]["default"] == {"name": "host", "external": True}  # no unused bridge network
+    known = settings_env_names()
+    for name, service in local["services"].items():
+        if name != "kafka":
+            env = service.get("environment") or {}
+            assert not {k for k in env if k.startswith(("NEWS_INGEST_", "KAFKA_"))} - known, name
+
+
+def test_second_local_replica_is_the_worker_but_for_its_web_port() -> None:
+    """Compose 1.29 cannot `extends` a service with depends_on, so worker-2 repeats the worker."""
+    base, local = compose()["services"]["worker"], load_yaml(LOCAL)["services"]
+    worker = {**base, **local["worker"], "environment": {**base["environment"], **local["worker"]["environment"]}}
+    second = local["worker-2"]
+
+    def without_port(service: dict[str, Any]) -> dict[str, Any]:
+        env = {k: v for k, v in service["environment"].items() if k != "NEWS_INGEST_WEB_PORT"}
+        return {**{k: v for k, v in service.items() if k != "expose"}, "environment": env}
+
+    assert without_port(second) == without_port(worker)
+    assert second["environment"]["NEWS_INGEST_WEB_PORT"] != worker["environment"]["NEWS_INGEST_WEB_PORT"]

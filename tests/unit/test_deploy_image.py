@@ -38,9 +38,23 @@ def final(instruction: str) -> list[str]:
     return [value for name, value in stages()[-1] if name == instruction]
 
 
-def test_hadolint_passes() -> None:
-    result = hadolint(DOCKERFILE)
+# the worker image, the local broker image and the local stand-in for python:3.11-slim
+@pytest.mark.parametrize("path", [DOCKERFILE, ROOT / "deploy" / "kafka" / "Dockerfile",
+                                  ROOT / "deploy" / "local" / "python.Dockerfile"],
+                         ids=lambda path: str(path.relative_to(ROOT)))
+def test_hadolint_passes(path: Path) -> None:
+    result = hadolint(path)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_pip_downloads_are_cached_and_the_ca_bundle_is_only_a_build_secret() -> None:
+    text = DOCKERFILE.read_text()
+    assert not text.startswith("# syntax=")  # BuildKit would pull that frontend image from a registry
+    installs = [value for name, value in stages()[0] if name == "RUN" and "pip install" in value]
+    assert installs
+    assert all("--mount=type=cache,target=/root/.cache/pip" in value for value in installs)
+    assert all("--mount=type=secret,id=ca" in value for value in installs)
+    assert not any(".crt" in value or "PIP_CERT" in value for _, value in stages()[-1])
 
 
 def test_hadolint_rejects_a_careless_change(tmp_path: Path) -> None:
