@@ -1,0 +1,160 @@
+"""The accurate tier: the fine-tuned multilingual e5-small encoder, int8, on ONNX Runtime.
+
+The model labels words (the first piece of each word carries its BIO tag), so text is cut into words
+and sentences first (`words`), and sentences are packed into windows of at most `max_pieces` pieces:
+the model was trained on sentences, so a window never cuts one unless a sentence alone is longer.
+All windows of a text run in one batch, sorted by length so padding stays small.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from workers.stages.tag.bio import entity_spans
+from workers.stages.tag.words import sentences, words
+
+CharSpan = tuple[int, int, str]
+BATCH_PIECES = 4096  # padded pieces per ONNX Runtime call: bounds memory on long articles
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    ids: list[int]
+    first: list[int]      # piece index of each word's first piece, -1 for a word without pieces
+    words: list[int]      # index of each word in the text's word list
+
+
+class EncoderTagger:
+    """Loads one model folder (`model.onnx`, `tokenizer.json`, `chars.json`, `meta.json`) once."""
+
+    def __init__(self, path: Path, threads: int = 1) -> None:
+        import onnxruntime  # noqa: PLC0415  (only processes that tag pay for it)
+        from tokenizers import Tokenizer  # noqa: PLC0415
+
+        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        self.labels: list[str] = meta["labels"]
+        self.max_pieces: int = int(meta["max_pieces"]) - 2
+        chars = json.loads((path / "chars.json").read_text(encoding="utf-8"))
+        self.table = str.maketrans({int(k): v for k, v in chars.items()})
+        self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        self.session = onnxruntime.InferenceSession(str(path / "model.onnx"), options,
+                                                    providers=["CPUExecutionProvider"])
+
+    def _pieces(self, tokens: list[str]) -> list[list[int]]:
+        cleaned = [t.translate(self.table).strip() for t in tokens]
+        present = [i for i, t in enumerate(cleaned) if t]
+        out: list[list[int]] = [[] for _ in tokens]
+        if present:
+            encoded = self.tokenizer.encode_batch([[cleaned[i]] for i in present], is_pretokenized=True)
+            for i, enc in zip(present, encoded, strict=True):
+                out[i] = enc.ids
+        return out
+
+    def _windows(self, pieces: list[list[int]], groups: list[list[int]]) -> list[_Window]:
+        """Pack groups of words (sentences) into windows; a group longer than a window is cut."""
+        windows: list[_Window] = []
+        ids: list[int] = [0]
+        first: list[int] = []
+        members: list[int] = []
+
+        def close() -> None:
+            nonlocal ids, first, members
+            if members:
+                windows.append(_Window([*ids, 2], first, members))
+            ids, first, members = [0], [], []
+
+        for group in groups:
+            size = sum(min(len(pieces[w]), self.max_pieces) for w in group)
+            if len(ids) - 1 + size > self.max_pieces:
+                close()
+            for w in group:
+                word = pieces[w][:self.max_pieces]
+                if len(ids) - 1 + len(word) > self.max_pieces:
+                    close()
+                first.append(len(ids) if word else -1)
+                members.append(w)
+                ids.extend(word)
+        close()
+        return windows
+
+    def _word_logits(self, windows: list[_Window], n_words: int) -> NDArray[np.float32]:
+        """Logits of each word's first piece (zeros for a word without pieces)."""
+        out = np.zeros((n_words, len(self.labels)), dtype=np.float32)
+        order = sorted(range(len(windows)), key=lambda i: len(windows[i].ids))
+        start = 0
+        while start < len(order):
+            chunk = [order[start]]
+            while (start + len(chunk) < len(order)
+                   and len(windows[order[start + len(chunk)]].ids) * (len(chunk) + 1) <= BATCH_PIECES):
+                chunk.append(order[start + len(chunk)])
+            width = len(windows[chunk[-1]].ids)
+            ids = np.ones((len(chunk), width), dtype=np.int64)
+            mask = np.zeros((len(chunk), width), dtype=np.int64)
+            for row, i in enumerate(chunk):
+                ids[row, :len(windows[i].ids)] = windows[i].ids
+                mask[row, :len(windows[i].ids)] = 1
+            logits: NDArray[np.float32] = self.session.run(["logits"], {"input_ids": ids, "attention_mask": mask})[0]
+            for row, i in enumerate(chunk):
+                window = windows[i]
+                for pos, w in zip(window.first, window.words, strict=True):
+                    if pos >= 0:
+                        out[w] = logits[row, pos]
+            start += len(chunk)
+        return out
+
+    def _tags(self, windows: list[_Window], n_words: int) -> list[str]:
+        best = self._word_logits(windows, n_words).argmax(-1)
+        return [self.labels[int(i)] for i in best]
+
+    def word_distributions(self, sentences_of_tokens: list[list[str]]) -> list[NDArray[np.float32]]:
+        """Per sentence, the label distribution of each token (a teacher's soft labels for distillation)."""
+        flat, groups = self._flatten(sentences_of_tokens)
+        logits = self._word_logits(self._windows(self._pieces(flat), groups), len(flat))
+        probs = np.exp(logits - logits.max(-1, keepdims=True))
+        probs /= probs.sum(-1, keepdims=True)
+        return [probs[group[0]:group[-1] + 1] if group else probs[:0] for group in groups]
+
+    @staticmethod
+    def _flatten(sentences_of_tokens: list[list[str]]) -> tuple[list[str], list[list[int]]]:
+        flat = [t for sentence in sentences_of_tokens for t in sentence]
+        groups, offset = [], 0
+        for sentence in sentences_of_tokens:
+            groups.append(list(range(offset, offset + len(sentence))))
+            offset += len(sentence)
+        return flat, groups
+
+    def tag_tokens(self, sentences_of_tokens: list[list[str]]) -> list[list[tuple[int, int, str]]]:
+        """Entities (first token, last token + 1, label) of pre-tokenised sentences."""
+        flat, groups = self._flatten(sentences_of_tokens)
+        tags = self._tags(self._windows(self._pieces(flat), groups), len(flat))
+        out = []
+        for group in groups:
+            base = group[0] if group else 0
+            out.append([(s - base, e - base, label) for s, e, label in entity_spans([tags[w] for w in group])])
+        return out
+
+    def tag_text(self, text: str) -> list[CharSpan]:
+        """Entities (start, end, label) with character offsets into `text`."""
+        spans: list[tuple[int, int]] = []
+        groups: list[list[int]] = []
+        for begin, end in sentences(text):
+            found = words(text, begin, end)
+            groups.append(list(range(len(spans), len(spans) + len(found))))
+            spans.extend(found)
+        tags = self._tags(self._windows(self._pieces([text[s:e] for s, e in spans]), groups), len(spans))
+        result = []
+        for group in groups:
+            if not group:
+                continue
+            base = group[0]
+            for s, e, label in entity_spans([tags[w] for w in group]):
+                result.append((spans[base + s][0], spans[base + e - 1][1], label))
+        return result
