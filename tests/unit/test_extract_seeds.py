@@ -1,4 +1,8 @@
-"""The two seed articles come out as the seeds README says (oe24 page text; dpa-AFX wire text)."""
+"""The two seed articles come out as the seeds README says (oe24 page text; dpa-AFX wire text).
+
+Each seed goes in as a user's own client would send it: `{"id": ..., "text": <the file's text>}`, the
+crawler's leading ` date YYYY-MM-DD ` token included; the extract stage itself reads that token.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,17 @@ import orjson
 import pytest
 
 from bench.devdata import seed_paths
-from workers.cli.inputs import text_record
 from workers.records import Article
 from workers.stages import extract
+from workers.stages.extract.crawler import leading_date
 
 
 def _seed(prefix: str) -> tuple[str, Article]:
+    """(the seed's text after its date token, the extracted article of the raw record of the whole file)."""
     path = next(p for p in seed_paths() if p.name.startswith(prefix))
-    record = text_record(path.read_text(encoding="utf-8"))
-    return str(record["text"]), extract.run(orjson.dumps(record), extract.ExtractConfig())
+    text = path.read_text(encoding="utf-8")
+    record = {"id": path.stem, "text": text}
+    return leading_date(text)[1], extract.run(orjson.dumps(record), extract.ExtractConfig())
 
 
 @pytest.fixture(scope="module")
@@ -69,3 +75,11 @@ def test_dpa_dateline_and_signoff_leave_the_body(dpa: tuple[str, Article]) -> No
     assert "/ngu" not in article.text
     assert article.text.endswith("US-Sicherheitsgarantien gesprochen.")
     assert len(article.text.split("\n\n")) == len(_lines(raw)) == 6
+
+
+def test_the_crawler_date_token_becomes_the_day_hint_and_leaves_the_text(oe24: tuple[str, Article],
+                                                                         dpa: tuple[str, Article]) -> None:
+    for _, article in (oe24, dpa):
+        assert article.hints["published_at"] == "2025-12-31"
+        assert "date 2025" not in article.text
+        assert not (article.title or "").startswith("date")

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 import pytest
 
 from bench.devdata import seed_paths
-from workers.cli.inputs import text_record
 from workers.records import Article, RawArticle, enriched_event
 from workers.schemas import validator
 from workers.settings import Settings
@@ -22,9 +21,9 @@ CFG = normalize.NormalizeConfig()
 def _seed(outlet_line: str) -> Article:
     """The seed whose text contains `outlet_line` (seeds are chosen by content only inside the test)."""
     for path in seed_paths():
-        record = text_record(path.read_text(encoding="utf-8"))
-        if outlet_line in str(record["text"]):
-            raw = RawArticle(id=path.stem, text=str(record["text"]), published_at=str(record["published_at"]))
+        text = path.read_text(encoding="utf-8")  # the crawler's ` date YYYY-MM-DD ` token included
+        if outlet_line in text:
+            raw = RawArticle(id=path.stem, text=text)
             return normalize.run(extract.extract(raw, extract.ExtractConfig()), CFG, NOW)
     raise AssertionError(f"no seed contains {outlet_line!r}")
 
@@ -52,6 +51,9 @@ def test_seed_oe24_date_mentions() -> None:
 
 def test_seed_wire_dates() -> None:
     article = _seed("dpa-AFX")
+    # only the crawler's ` date 2025-12-31 ` token dates it: a day, placed at noon local time
+    assert (article.published_precision, article.published_source) == ("day", "hint")
+    assert article.published_local == "2025-12-31T12:00:00+01:00"
     assert article.published_at is not None
     assert article.published_at.startswith("2025-12-31")
     assert article.published_local is not None

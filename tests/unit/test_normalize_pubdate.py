@@ -9,7 +9,8 @@ import pytest
 
 from workers.stages.normalize.pubdate import resolve
 from workers.stages.normalize.stamps import find_stamps, parse_datetime, two_digit_year
-from workers.stages.normalize.timezones import host_of, infer_zone
+from workers.stages.normalize.timezones import infer_zone
+from workers.stages.urls import host_of
 
 NOW = datetime(2026, 1, 2, 12, 0, tzinfo=UTC)
 

@@ -1,26 +1,21 @@
-"""Turning files into raw-event records: `.html`/`.htm`, `.txt` (with the crawler date line), `.jsonl`."""
+"""Turning files into raw-event records: `.html`/`.htm`, `.txt` (sent as written), `.jsonl` (line by line)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
 from charset_normalizer import from_bytes
 
-# The crawler's plain-text format: the file starts with " date YYYY-MM-DD " and the text follows.
-_DATE_LINE = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\s+")
-
 
 def text_record(content: str) -> dict[str, object]:
-    record: dict[str, object] = {}
-    match = _DATE_LINE.match(content)
-    if match:
-        record["published_at"] = match.group(1)
-        content = content[match.end():]
-    record["text"] = content
-    return record
+    """The raw record of a plain-text file: its text exactly as written.
+
+    No parsing here: the extract stage reads the crawler's conventions (the leading ` date YYYY-MM-DD `
+    token, `workers.stages.extract.crawler`), so a record sent by any other client is enriched the same.
+    """
+    return {"text": content}
 
 
 def _decode(data: bytes) -> str:

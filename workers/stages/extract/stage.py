@@ -1,22 +1,23 @@
 """Extract stage: raw record bytes -> `Article` with clean body text, title, page metadata and wire fields.
 
 Pure: no Kafka, no network (trafilatura never fetches; we hand it the page), no clock. HTML goes
-through trafilatura (`html`), plain text through our line-based cleaner (`plaintext`), and
-both through the wire conventions (`wire`: dateline, sign-off, picture credits).
+through trafilatura (`html`), plain text through the crawler's date token (`crawler`) and our
+line-based cleaner (`plaintext`), and both through the wire conventions (`wire`: dateline, sign-off,
+picture credits). Whatever client produced the record, the same bytes give the same article.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import orjson
 
 from workers.errors import ExtractionFailed
 from workers.records import MAX_INPUT_BYTES, Article, RawArticle, decode_raw
-from workers.stages.extract import html, plaintext, profiles, wire
+from workers.stages.extract import crawler, html, plaintext, profiles, wire
 from workers.stages.extract.profiles import Profile
+from workers.stages.urls import host_of, url_like
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,18 +46,25 @@ def run(data: bytes, cfg: ExtractConfig, profile: Profile | None = None) -> Arti
 
 
 def extract(raw: RawArticle, cfg: ExtractConfig, profile: Profile | None = None) -> Article:
+    """The article in one validated record. A plain text's leading ` date YYYY-MM-DD ` token (`crawler`)
+    is the publication hint when the record names none, and leaves the text in any case."""
+    published_hint = raw.published_at
     if raw.html is not None:
-        page = html.extract_html(raw.html, raw.url, favor_precision=cfg.favor_precision,
-                                 max_elements=cfg.max_html_elements, modified_date=cfg.modified_date)
+        # The page's URL is handed to trafilatura and htmldate only when it is one (`urls.url_like`).
+        page = html.extract_html(raw.html, raw.url if url_like(raw.url) else None,
+                                 favor_precision=cfg.favor_precision, max_elements=cfg.max_html_elements,
+                                 modified_date=cfg.modified_date)
         paragraphs, title, metadata = plaintext.drop_chrome(page.paragraphs), page.title, page.metadata
         credits: list[str] = []
     else:
-        paragraphs, title, metadata, credits = _from_text(raw.text or "", profile, cfg)
+        day, text = crawler.leading_date(raw.text or "")
+        published_hint = published_hint or day
+        paragraphs, title, metadata, credits = _from_text(text, profile, cfg)
     split = wire.split_wire(paragraphs)
     text = "\n\n".join(split.paragraphs)
     if not text.strip():
         raise ExtractionFailed("no article text found", reason="no_content")
-    hints = {k: v for k, v in (("published_at", raw.published_at), ("fetched_at", raw.fetched_at),
+    hints = {k: v for k, v in (("published_at", published_hint), ("fetched_at", raw.fetched_at),
                                ("language", raw.language)) if v}
     return Article(id=raw.id, text=text, url=raw.url, source=raw.source or metadata.get("sitename"),
                    title=title, meta=raw.meta, hints=hints, metadata=metadata, dateline=split.dateline,
@@ -77,8 +85,8 @@ def source_key(data: bytes) -> str | None:
         return None
     if isinstance(obj.get("source"), str) and obj["source"].strip():
         return str(obj["source"]).strip().lower()
-    host = urlsplit(obj["url"]).hostname if isinstance(obj.get("url"), str) else None
-    return host.lower().removeprefix("www.") if host else None
+    host = host_of(obj.get("url"))
+    return host.removeprefix("www.") if host else None
 
 
 def learn(data: bytes, profile: Profile | None, cfg: ExtractConfig) -> Profile | None:
@@ -92,7 +100,8 @@ def learn(data: bytes, profile: Profile | None, cfg: ExtractConfig) -> Profile |
         return None
     if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
         return None
-    return profiles.update(profile, plaintext.split_lines(obj["text"]), max_lines=cfg.profile_max_lines)
+    _, text = crawler.leading_date(obj["text"])  # the lines `extract` read, not the token's day
+    return profiles.update(profile, plaintext.split_lines(text), max_lines=cfg.profile_max_lines)
 
 
 def _from_text(text: str, profile: Profile | None,

@@ -13,7 +13,8 @@ Sources, most trusted first:
 4. `hint`: the producer's `published_at`.
 The day is the one confirmed by the most distinct sources (metadata, text, url, hint); ties go to the
 more trusted source.
-A candidate before 1990 or more than a day after `now` is rejected and recorded as an issue.
+A candidate before 1990 or more than a day after `now` is rejected and recorded as an issue; a day far
+outside that range is rejected on the day alone, before any time-zone arithmetic (`_implausible_day`).
 When the chosen source gives only a day, the clock time is taken from another candidate on the same
 local day (the seed case: crawler hint `2025-12-31` + text stamp `20:50`).
 
@@ -183,6 +184,21 @@ def _localise(stamp: Stamp, clock: time | None, tz: tzinfo | None, inferred: tup
                      precision)
 
 
+def _implausible_day(day: date, latest: datetime) -> str | None:
+    """The reason a calendar day is out of range by more than any UTC offset, else None.
+
+    Checked on the day alone, before a stamp is placed in a zone: a CMS placeholder such as
+    `0001-01-01T00:00:00Z` shown in New York (or `9999-12-31` east of UTC) is not a representable
+    `datetime`, and `astimezone` would raise instead of the stamp being rejected. Days within a day of
+    the bounds are decided on the instant, after localising (`resolve`).
+    """
+    if day < EARLIEST.date() - timedelta(days=1):
+        return "date_before_1990"
+    if day > latest.date() + timedelta(days=1):
+        return "date_in_future"
+    return None
+
+
 def resolve(text: str, metadata: dict[str, Any], hints: dict[str, Any], *, url: str | None,
             hosts: list[str | None], language: str | None, now: datetime) -> Resolution:
     """Choose the publication instant and its zone; implausible candidates become `issues`."""
@@ -192,10 +208,13 @@ def resolve(text: str, metadata: dict[str, Any], hints: dict[str, Any], *, url: 
     resolution = Resolution(None)
     plausible: list[tuple[Candidate, Published]] = []
     for candidate in found:
-        published = _localise(candidate.stamp, candidate.stamp.clock, candidate.stamp.tz, inferred,
-                              candidate.source)
-        if published.utc < EARLIEST or published.utc > latest:
-            reason = "date_before_1990" if published.utc < EARLIEST else "date_in_future"
+        reason = _implausible_day(candidate.stamp.day, latest)
+        if reason is None:
+            published = _localise(candidate.stamp, candidate.stamp.clock, candidate.stamp.tz, inferred,
+                                  candidate.source)
+            if published.utc < EARLIEST or published.utc > latest:
+                reason = "date_before_1990" if published.utc < EARLIEST else "date_in_future"
+        if reason is not None:
             resolution.issues.append({"source": candidate.source, "field": candidate.field,
                                       "value": candidate.stamp.text[:100], "reason": reason})
             continue

@@ -17,8 +17,10 @@ Order (first hit wins, the result says which rule fired):
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from typing import Any
 from zoneinfo import ZoneInfo
+
+from workers.stages.urls import host_of
 
 # Country-code TLD -> zone. Multi-zone countries (us, ca, br, ru, au, mx, id...) are left out.
 TLD_ZONES: dict[str, str] = {
@@ -82,15 +84,6 @@ LANGUAGE_ZONES: dict[str, str] = {
 _REGIONAL = (("Europe/Vienna", re.compile(r"\b(?:Jänner|Jaenner|Feber)\b")),)
 
 
-def host_of(value: str | None) -> str | None:
-    """The lower-case host of a URL or bare domain (`oe24.at`, `https://www.oe24.at/x`), else None."""
-    if not value or " " in value.strip():
-        return None
-    candidate = value.strip() if "//" in value else f"//{value.strip()}"
-    host = (urlsplit(candidate).hostname or "").lower().rstrip(".")
-    return host if "." in host else None
-
-
 def zone_for_host(host: str) -> str | None:
     parts = host.removeprefix("www.").split(".")
     for i in range(len(parts) - 1):
@@ -100,8 +93,12 @@ def zone_for_host(host: str) -> str | None:
     return TLD_ZONES.get(parts[-1])
 
 
-def infer_zone(hosts: list[str | None], text: str, language: str | None) -> tuple[str, str] | None:
-    """(IANA zone, rule) from the outlet's domain, regional vocabulary or language; None if nothing fits."""
+def infer_zone(hosts: list[Any], text: str, language: str | None) -> tuple[str, str] | None:
+    """(IANA zone, rule) from the outlet's domain, regional vocabulary or language; None if nothing fits.
+
+    `hosts` are URLs, domains or site names, whatever type the page gave: `urls.host_of` reads a host
+    only from a URL-like value and skips the rest.
+    """
     for value in hosts:
         host = host_of(value)
         zone = zone_for_host(host) if host else None
