@@ -14,7 +14,7 @@ import orjson
 import pytest
 
 from workers.records import Article
-from workers.stages import extract, normalize
+from workers.stages import dedup, extract, normalize
 from workers.stages.extract.stage import source_key
 from workers.stages.urls import host_of, url_like
 
@@ -119,3 +119,21 @@ def test_host_of(value: object, host: str | None) -> None:
 ])
 def test_url_like(value: object, like: bool) -> None:
     assert url_like(value) is like
+
+
+@pytest.mark.parametrize("hint", ["Aµ", "µs", "ÄÖ", "İT", "d\u0301e", True, 7, ["de"]])
+def test_a_language_hint_that_is_no_iso_code_is_ignored(hint: object) -> None:
+    """Found by the property tests: a hint `Aµ` came out as `language.code` "aµ", against the event schema."""
+    article = normalize.run(Article(id="h", text="", hints={"language": hint}), normalize.NormalizeConfig(), NOW)
+    assert article.language == {"code": "und", "confidence": 0.0}
+
+
+def test_an_unparsable_url_gets_no_url_key_in_dedup() -> None:
+    """Found by the property tests: `http://[` (and a site name used as a host) raised in the canonical URL."""
+    index: dict[str, object] = {}
+    for i, url in enumerate(["http://[", f"http://{SANKEI}/x", "A://[]"]):
+        article = dedup.run(Article(id=f"d{i}", text=f"Story number {i} about the harbour.", url=url), index,
+                            dedup.DedupConfig())
+        assert article.duplicate is not None
+        assert article.duplicate["status"] == "unique"
+    assert not any(key.startswith("u:") for key in index)

@@ -101,8 +101,11 @@ def register_agents(app: faust.App, settings: Settings, metrics: Metrics | None 
         if outcome.deadletter is not None:
             await deadletter.send(key=key, value=orjson.dumps(outcome.deadletter))
             reason = outcome.deadletter["error"]["type"]
-            log.warning("dead-lettered: %s", reason, extra={"article_id": outcome.key, "stage": stage,
-                                                            "reason": reason})
+            fields = {"article_id": outcome.key, "stage": stage, "reason": reason}
+            if reason == "stage_crashed":  # a bug of ours, not the record's: an error, with what was raised
+                log.error("dead-lettered: %s: %s", reason, outcome.deadletter["error"]["message"][:300], extra=fields)
+            else:
+                log.warning("dead-lettered: %s", reason, extra=fields)
         else:
             await sink.send(key=key, value=outcome.value)
             log.debug("routed", extra={"article_id": outcome.key, "stage": stage})

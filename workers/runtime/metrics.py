@@ -16,11 +16,13 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from workers.errors import StageCrashed
 from workers.runtime.steps import Outcome
 from workers.settings import Settings
 from workers.topics import stage_topics
 
 DEDUP_TABLE = "dedup-index"
+STAGE_CRASHED = StageCrashed.reason
 
 # Stage work spans milliseconds (dedup) to the stage time limit (extraction of hostile pages).
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 60.0)
@@ -41,6 +43,11 @@ class Metrics:
         self.latency = Histogram("news_ingest_processing_seconds",
                                  "Time from consuming a record to routing its outcome.",
                                  ["stage"], buckets=LATENCY_BUCKETS, registry=self.registry)
+        # A code error of ours on this input (a bug to fix, then `news-ingest replay --reason stage_crashed`),
+        # apart from the bad-input reasons that `deadlettered` counts too: one alert rule watches only this.
+        self.stage_crashed = Counter("news_ingest_stage_crashed_total",
+                                     "Records dead-lettered as stage_crashed: the stage raised an unexpected "
+                                     "error (a code bug, not a bad page).", ["stage"], registry=self.registry)
         self.duplicates = Counter("news_ingest_duplicates_total",
                                   "Enriched records by duplicate.status (unique, exact, near).",
                                   ["status"], registry=self.registry)
@@ -52,7 +59,10 @@ class Metrics:
         if started is not None:
             self.latency.labels(stage).observe(max(0.0, time.monotonic() - started))
         if outcome.deadletter is not None:
-            self.deadlettered.labels(stage, str(outcome.deadletter["error"]["type"])).inc()
+            reason = str(outcome.deadletter["error"]["type"])
+            self.deadlettered.labels(stage, reason).inc()
+            if reason == STAGE_CRASHED:
+                self.stage_crashed.labels(stage).inc()
             return
         self.records_out.labels(stage).inc()
         if stage == "dedup" and outcome.value is not None:

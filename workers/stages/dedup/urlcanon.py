@@ -21,7 +21,10 @@ def canonical_url(url: str | None) -> str | None:
         cleaned = normalize_url(url.strip())
     except (ValueError, TypeError):
         cleaned = url.strip()
-    parts = urlsplit(cleaned)
+    try:
+        parts = urlsplit(cleaned)
+    except ValueError:  # not a URL ("http://[", a site name with a full-width colon): no URL key, not a crash
+        return None
     if not parts.netloc:
         return None
     host = parts.netloc.lower().removeprefix("www.")

@@ -60,7 +60,8 @@ def _sample(text: str) -> str:
 
 def _iso639_1(label: str) -> str | None:
     code = _ALIASES.get(label, label)
-    return code if len(code) == 2 and code.isalpha() else None
+    # ASCII only: `isalpha` is true for `µ` too, and a hint `Aµ` must not become the event's code
+    return code if len(code) == 2 and code.isascii() and code.isalpha() else None
 
 
 def _letters(text: str) -> int:
@@ -120,7 +121,7 @@ def _share_of(code: str, sample: str, cfg: LanguageConfig) -> float:
     return agree / total if total else 1.0
 
 
-def detect_language(text: str, hint: str | None, cfg: LanguageConfig) -> dict[str, Any]:
+def detect_language(text: str, hint: object, cfg: LanguageConfig) -> dict[str, Any]:
     """`{code, confidence}`; the producer's hint wins only when the text is inconclusive.
 
     Inconclusive = fewer than `min_letters` letters (a CJK character counts three), a top score under
@@ -131,7 +132,8 @@ def detect_language(text: str, hint: str | None, cfg: LanguageConfig) -> dict[st
     written standard (zh, de...).
     """
     sample = _sample(text)
-    hint_code = _iso639_1(hint.split("-")[0].split("_")[0].strip().lower()) if hint else None
+    # A hint that is not a string (an intermediate record is ours, but its hints came from outside) is none.
+    hint_code = _iso639_1(hint.split("-")[0].split("_")[0].strip().lower()) if isinstance(hint, str) else None
     if _letters(sample) >= cfg.min_letters:
         ranked = _scores(sample) or [("und", 0.0)]
         code, top = ranked[0]

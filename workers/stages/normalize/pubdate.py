@@ -108,8 +108,8 @@ def _top_of_text(text: str, reference_year: int, month_first: bool) -> Stamp | N
     return None
 
 
-def _from_url(url: str | None) -> Stamp | None:
-    if not url:
+def _from_url(url: object) -> Stamp | None:
+    if not isinstance(url, str) or not url:
         return None
     for m in _URL_DATE.finditer(url):
         y, mo, d = (m.group("y"), m.group("m"), m.group("d")) if m.group("y") else m.group("y2", "m2", "d2")
@@ -139,7 +139,7 @@ def candidates(article_text: str, metadata: dict[str, Any], hints: dict[str, Any
             stamps = find_stamps(value[:300], reference_year=reference_year, month_first=month_first)
             add("text", name, stamps[0] if stamps else None)
     add("text", "top_of_text", _top_of_text(article_text, reference_year, month_first))
-    add("url", "url", _from_url(url or metadata.get("canonical_url")))
+    add("url", "url", _from_url(url if isinstance(url, str) and url else metadata.get("canonical_url")))
     add("hint", "published_at", _parse(hints.get("published_at"), reference_year))
     # A byline stamp (date + clock time where the reader sees it) outranks the metadata.
     return sorted(found, key=lambda c: not _is_byline(c))
