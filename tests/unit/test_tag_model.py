@@ -1,9 +1,11 @@
-"""The shipped NER models: load offline, tag German and English, refuse other languages."""
+"""The shipped NER models: both tiers load offline, tag German and English, refuse other languages;
+a missing model is an infrastructure fault, never a dead letter."""
 
 from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import shutil
 import socket
 import tomllib
 from collections.abc import Iterator
@@ -11,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from workers.models import MODELS_DIR, model_path
+from workers.errors import StageError
+from workers.models import MODEL_FILES, MODELS_DIR, TIERS, model_path
 from workers.records import Article
-from workers.stages.tag import TagConfig, load_pipeline, run
+from workers.stages.tag import ModelUnavailable, TagConfig, check_model, load_tagger, run
 
 CFG = TagConfig()
 
@@ -25,24 +28,25 @@ class _NoNetwork(socket.socket):
 
 @pytest.fixture
 def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Any socket the model loader might open fails; the cached pipelines are dropped first."""
-    load_pipeline.cache_clear()
+    """Any socket the model loader might open fails; the cached models are dropped first."""
+    load_tagger.cache_clear()
     monkeypatch.setattr(socket, "socket", _NoNetwork)
     monkeypatch.setattr(socket, "create_connection", _NoNetwork)
     yield
-    load_pipeline.cache_clear()
+    load_tagger.cache_clear()
 
 
 def _article(text: str, lang: str, title: str | None = None) -> Article:
     return Article(id="t", text=text, title=title, language={"code": lang, "confidence": 0.99})
 
 
-def test_models_ship_inside_the_package() -> None:
-    for lang in ("de", "en"):
-        path = model_path(lang)
-        assert path is not None
+def test_both_tiers_ship_inside_the_package() -> None:
+    for tier in TIERS:
+        path = model_path(tier)
         assert path.is_relative_to(MODELS_DIR)
-    assert model_path("fr") is None
+        assert all((path / name).is_file() for name in MODEL_FILES)
+    with pytest.raises(ValueError, match="unknown NER model"):
+        model_path("huge")
 
 
 def test_package_data_covers_every_model_file() -> None:
@@ -52,31 +56,61 @@ def test_package_data_covers_every_model_file() -> None:
         "workers.models"]
     models = repo / "workers" / "models"
     files = [p.relative_to(models).as_posix() for p in models.glob("ner-*/**/*") if p.is_file()]
-    assert len(files) >= 10
+    assert len(files) >= len(TIERS) * len(MODEL_FILES)
     assert [f for f in files if not any(fnmatch.fnmatchcase(f, pat) and f.count("/") == pat.count("/")
                                         for pat in patterns)] == []
 
 
-def test_german_model_loads_with_network_disabled(no_network: None) -> None:
+def test_the_ner_files_stay_small() -> None:
+    """Both tiers together within the 60 MB the image and the wheel budget for NER."""
+    size = sum(p.stat().st_size for tier in TIERS for p in model_path(tier).iterdir())
+    assert size <= 60 * 1024 * 1024
+
+
+@pytest.mark.parametrize("tier", TIERS)
+def test_each_tier_loads_and_tags_with_network_disabled(no_network: None, tier: str) -> None:
     with pytest.raises(OSError, match="network disabled"):
         socket.create_connection(("example.org", 80))
+    cfg = TagConfig(model=tier)
     text = "Bundeskanzler Friedrich Merz traf am Montag in Berlin den Chef der Siemens AG."
-    out = run(_article(text, "de"), CFG)
+    out = run(_article(text, "de"), cfg)
     assert out.entities_status == "ok"
     found = {(e["text"], e["label"]) for e in out.entities}
     assert ("Friedrich Merz", "PER") in found
     assert ("Berlin", "LOC") in found
     for e in out.entities:
         assert text[e["start"]:e["end"]] == e["text"]
+    english = run(_article("President Joe Biden met Volodymyr Zelensky in Washington on Tuesday.", "en"), cfg)
+    found_en = {(e["text"], e["label"], e["canonical"]) for e in english.entities}
+    assert ("Joe Biden", "PER", "Joe Biden") in found_en
+    assert ("Washington", "LOC", "Washington") in found_en
 
 
-def test_english_model_loads_with_network_disabled(no_network: None) -> None:
-    text = "President Joe Biden met Volodymyr Zelensky in Washington on Tuesday."
-    out = run(_article(text, "en"), CFG)
-    found = {(e["text"], e["label"], e["canonical"]) for e in out.entities}
-    assert ("Joe Biden", "PER", "Joe Biden") in found
-    assert ("Volodymyr Zelensky", "PER", "Volodymyr Zelenskyy") in found
-    assert ("Washington", "LOC", "Washington") in found
+@pytest.mark.parametrize("damage", ["missing", "corrupt"])
+def test_a_broken_model_is_an_infrastructure_fault_not_a_bad_article(tmp_path: Path, damage: str) -> None:
+    broken = tmp_path / "ner-accurate"
+    shutil.copytree(model_path("accurate"), broken)
+    if damage == "missing":
+        (broken / "model.onnx").unlink()
+    else:
+        (broken / "model.onnx").write_bytes(b"not a graph")
+    cfg = TagConfig(model_dir=str(tmp_path))
+    load_tagger.cache_clear()
+    with pytest.raises(ModelUnavailable, match=r"model\.onnx|cannot be loaded") as caught:
+        check_model(cfg)
+    assert not isinstance(caught.value, StageError)
+    with pytest.raises(ModelUnavailable):
+        run(_article("Angela Merkel sprach in Berlin.", "de"), cfg)
+    load_tagger.cache_clear()
+
+
+def test_without_the_normalize_stage_the_language_hint_is_used() -> None:
+    article = Article(id="t", text="Angela Merkel sprach am Montag in Hamburg.", hints={"language": "de-AT"})
+    out = run(article, CFG)
+    assert out.entities_status == "ok"
+    assert ("Angela Merkel", "PER") in {(e["text"], e["label"]) for e in out.entities}
+    assert run(Article(id="t", text="Angela Merkel sprach.", hints={}), CFG).entities_status == \
+        "unsupported_language:und"
 
 
 @pytest.mark.parametrize("lang", ["fr", "und", "pl"])

@@ -1,6 +1,8 @@
-"""The NER pipelines shipped inside the package (trained by `scripts/train_ner.py`), one per language.
+"""The NER models shipped inside the package (built by `training/`, see docs/entities.md), one per tier.
 
-The directories are named `ner-<lang>` (not importable names), so packaging treats them as data.
+`ner-accurate` is the fine-tuned multilingual e5-small encoder, `ner-fast` the convolutional tagger
+distilled from it; both are int8 ONNX graphs over the same piece vocabulary. The directories are not
+importable names, so packaging treats them as data.
 """
 
 from __future__ import annotations
@@ -8,9 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 MODELS_DIR = Path(__file__).resolve().parent
+TIERS = ("accurate", "fast")
+MODEL_FILES = ("model.onnx", "tokenizer.json", "chars.json", "meta.json")
 
 
-def model_path(lang: str, base: Path | None = None) -> Path | None:
-    """The directory of the shipped pipeline for `lang`, or None when none ships for that language."""
-    path = (base or MODELS_DIR) / f"ner-{lang}"
-    return path if (path / "config.cfg").is_file() else None
+def model_path(tier: str, base: Path | None = None) -> Path:
+    """The folder of one tier's model (whether or not its files are there: the loader says what is missing)."""
+    if tier not in TIERS:
+        raise ValueError(f"unknown NER model {tier!r}; choose from {TIERS}")
+    return (base or MODELS_DIR) / f"ner-{tier}"

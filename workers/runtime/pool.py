@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import pebble
 
-from workers.errors import StageCrashed, StageError, StageTimeout
+from workers.errors import InfrastructureError, StageCrashed, StageError, StageTimeout
 
 T = TypeVar("T")
 
@@ -28,7 +28,7 @@ def _init_process(max_bytes: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
 
 
-class PoolUnavailable(RuntimeError):
+class PoolUnavailable(InfrastructureError):
     """The pool is stopped or broken: not the document's fault, so it is not dead-lettered.
 
     The worker exits instead (`workers.runtime.failfast`) without committing the record, and it is
@@ -50,7 +50,11 @@ class StagePool:
 
     async def run(self, fn: Callable[..., T], *args: Any, timeout: float) -> T:
         try:
-            return await asyncio.wrap_future(self._pool.schedule(fn, args=args, timeout=timeout))
+            future = self._pool.schedule(fn, args=args, timeout=timeout)
+        except Exception as exc:  # the pool refused the task: stopped or broken, whatever the document
+            raise PoolUnavailable(f"stage pool unavailable: {type(exc).__name__}: {exc}") from exc
+        try:
+            return await asyncio.wrap_future(future)
         except BaseException as exc:
             raise _as_stage_error(exc, timeout) from exc
 
@@ -60,12 +64,13 @@ class StagePool:
 
 
 def _as_stage_error(exc: BaseException, timeout: float) -> BaseException:
-    if isinstance(exc, StageError):
+    """A task's failure by type: the document's (a `StageError`), or ours (raised unchanged, or as
+    `PoolUnavailable`); an import error in a pool process is a broken deploy, not a bad page."""
+    if isinstance(exc, StageError | InfrastructureError | ImportError):
         return exc
     if isinstance(exc, concurrent.futures.TimeoutError | TimeoutError):
         return StageTimeout(f"stage did not finish within {timeout:g} s")
-    if isinstance(exc, concurrent.futures.BrokenExecutor) or (
-            isinstance(exc, RuntimeError) and "pool" in str(exc).lower()):
+    if isinstance(exc, concurrent.futures.BrokenExecutor | concurrent.futures.CancelledError):
         return PoolUnavailable(f"stage pool unavailable: {type(exc).__name__}: {exc}")
     if isinstance(exc, pebble.ProcessExpired):
         return StageCrashed(f"stage process died (exit code {exc.exitcode}); likely out of memory")

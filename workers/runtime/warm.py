@@ -1,12 +1,12 @@
-"""Imported once by the process pool's fork server, so every pool process starts with warm models.
+"""Imported once by the process pool's fork server, so every pool process starts with a warm model.
 
-Loading the NER pipelines costs about a second of CPU per process. Loaded here, the pool processes
-forked from the server share those pages copy-on-write and never pay it again, nor count it
-against a document's time limit (recycled processes start warm too).
+Loading the NER model costs CPU per process. Loaded here, the pool processes forked from the server
+share those pages copy-on-write and never pay it again, nor count it against a document's time limit
+(recycled processes start warm too). The tier comes from the environment the pool inherited
+(`NEWS_INGEST_NER_MODEL`), read through Settings like every other setting.
 """
 
-from workers.stages.tag import TagConfig, pipeline_for
+from workers.settings import Settings
+from workers.stages.tag import tagger_for
 
-_DEFAULT = TagConfig()
-for _code in _DEFAULT.languages:
-    pipeline_for(_code, _DEFAULT)
+tagger_for(Settings().tag_config())

@@ -1,10 +1,23 @@
 """Tag stage (`articles.normalized` -> `articles.tagged`): named entities, canonical names, salience.
 
-Entry point in `stage` (re-exported here); helpers: `model` (the shipped NER models' custom parts;
-the models themselves are data in `workers/models`), `canonical` (one name per entity), `aliases`
-(the curated alias table), `salience` (the per-entity summary).
+Entry point in `stage` (re-exported here); helpers: `encoder` (runs a shipped model, int8 ONNX; the
+models themselves are data in `workers/models`), `words` (words and sentences with offsets), `bio`
+(tags -> spans), `canonical` (one name per entity), `aliases` (the curated alias table), `salience`
+(the per-entity summary).
 """
 
-from workers.stages.tag.stage import LABELS, TagConfig, dateline_mentions, load_pipeline, pipeline_for, run, tag
+from workers.stages.tag.stage import (
+    LABELS,
+    ModelUnavailable,
+    TagConfig,
+    check_model,
+    dateline_mentions,
+    language_of,
+    load_tagger,
+    run,
+    tag,
+    tagger_for,
+)
 
-__all__ = ["LABELS", "TagConfig", "dateline_mentions", "load_pipeline", "pipeline_for", "run", "tag"]
+__all__ = ["LABELS", "ModelUnavailable", "TagConfig", "check_model", "dateline_mentions", "language_of",
+           "load_tagger", "run", "tag", "tagger_for"]

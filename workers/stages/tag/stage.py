@@ -1,10 +1,14 @@
 """Tag stage: named entities (PER/ORG/LOC/MISC) with character offsets into the final `text`.
 
-German and English are tagged by spaCy pipelines trained by this project and shipped inside the
-package (`workers/models`, see docs/entities.md); no download at run time. Any other language gets
-`entities: []` and `entities_status = "unsupported_language:<code>"`, never another language's model.
-The title is tagged too: its mentions count for salience (`entity_summary`), but `entities` offsets
-index `text` only.
+German and English are tagged by one multilingual model, in one of two tiers (`TagConfig.model`):
+`accurate`, the fine-tuned e5-small encoder, or `fast`, a convolutional tagger distilled from it. Both
+ship inside the package (`workers/models`, see docs/entities.md); nothing is downloaded at run time.
+Any other language gets `entities: []` and `entities_status = "unsupported_language:<code>"`: the
+model was measured on German and English only. The title is tagged too: its mentions count for
+salience (`entity_summary`), but `entities` offsets index `text` only.
+
+A missing or unreadable model is a broken deploy, not a bad article: `ModelUnavailable` is not a
+`StageError`, so the worker stops instead of dead-lettering the stream.
 """
 
 from __future__ import annotations
@@ -15,53 +19,69 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from workers.models import model_path
+from workers.errors import InfrastructureError
+from workers.models import MODEL_FILES, model_path
 from workers.records import Article
 from workers.stages.tag.canonical import Mention, canonicalise, harmonise, trim
+from workers.stages.tag.encoder import EncoderTagger
 from workers.stages.tag.salience import summarise
 
 LABELS = frozenset({"PER", "ORG", "LOC", "MISC"})
 
 
+class ModelUnavailable(InfrastructureError):
+    """The configured NER model cannot be loaded (missing file, corrupt graph): an infrastructure fault."""
+
+
 @dataclass(frozen=True, slots=True)
 class TagConfig:
+    model: str = "accurate"           # accurate | fast
     languages: tuple[str, ...] = ("de", "en")
-    # A directory holding `ner-<lang>/` pipelines; None = the models shipped in the package.
+    # A directory holding `ner-<tier>/` model folders; None = the models shipped in the package.
     model_dir: str | None = None
     # Longer texts are tagged on their first `max_chars` characters (status `ok_truncated`).
     max_chars: int = 200_000
 
 
 @cache
-def load_pipeline(path: str) -> Any:
-    """Load one spaCy pipeline once per process (pool processes are recycled, so this stays bounded).
-
-    spaCy is imported here, not at module import, so processes that never tag do not pay for it.
-    """
-    import spacy  # noqa: PLC0415
-
-    from workers.stages.tag import model  # noqa: PLC0415  (registers the models' custom parts)
-
-    nlp = spacy.load(path)
-    model.compact_lexicon(nlp)
-    return nlp
+def load_tagger(path: str) -> EncoderTagger:
+    """Load one model once per process (pool processes are recycled, so this stays bounded)."""
+    folder = Path(path)
+    missing = [name for name in MODEL_FILES if not (folder / name).is_file()]
+    if missing:
+        raise ModelUnavailable(f"NER model {folder} lacks {', '.join(missing)}")
+    try:
+        return EncoderTagger(folder)
+    except Exception as exc:  # ONNX Runtime raises its own untyped errors for a corrupt graph
+        raise ModelUnavailable(f"NER model {folder} cannot be loaded: {exc}") from exc
 
 
-def pipeline_for(code: str, cfg: TagConfig) -> Any | None:
-    if code not in cfg.languages:
-        return None
-    path = model_path(code, Path(cfg.model_dir) if cfg.model_dir else None)
-    return load_pipeline(str(path)) if path else None
+def check_model(cfg: TagConfig) -> None:
+    """Load the configured model once and drop it: a worker checks its deploy before it consumes."""
+    folder = str(model_path(cfg.model, Path(cfg.model_dir) if cfg.model_dir else None))
+    load_tagger(folder)
+    load_tagger.cache_clear()
 
 
-def tag(nlp: Any, text: str, field: str) -> list[Mention]:
+def tagger_for(cfg: TagConfig) -> EncoderTagger:
+    return load_tagger(str(model_path(cfg.model, Path(cfg.model_dir) if cfg.model_dir else None)))
+
+
+def language_of(article: Article) -> str:
+    """The normalize stage's language; without it (a worker running only `tag`), the producer's hint."""
+    if article.language:
+        return str(article.language.get("code") or "und")
+    hint = article.hints.get("language")
+    return hint.strip().lower().replace("_", "-").split("-")[0] if isinstance(hint, str) and hint.strip() else "und"
+
+
+def tag(tagger: EncoderTagger, text: str, field: str) -> list[Mention]:
     """Model spans of one field, trimmed of edge punctuation and of person roles."""
     found = []
-    for ent in nlp(text).ents:
-        if ent.label_ in LABELS:
-            mention = trim(Mention(ent.text, ent.label_, ent.start_char, ent.end_char, field))
-            if mention is not None:
-                found.append(mention)
+    for start, end, label in tagger.tag_text(text):
+        mention = trim(Mention(text[start:end], label, start, end, field))
+        if mention is not None:
+            found.append(mention)
     return found
 
 
@@ -83,17 +103,17 @@ def dateline_mentions(dateline: dict[str, Any] | None) -> list[Mention]:
 
 def run(article: Article, cfg: TagConfig) -> Article:
     """Tag title and text; fill `entities`, `entity_summary` and `entities_status`."""
-    code = (article.language or {}).get("code", "und")
-    nlp = pipeline_for(code, cfg)
-    if nlp is None:
+    code = language_of(article)
+    if code not in cfg.languages:
         return dataclasses.replace(article, entities=[], entity_summary=[],
                                    entities_status=f"unsupported_language:{code}")
     text, status = article.text, "ok"
     if len(text) > cfg.max_chars:  # cut at a space so no word is split into a false entity
         cut = text.rfind(" ", 0, cfg.max_chars + 1)
         text, status = text[:cut if cut > 0 else cfg.max_chars], "ok_truncated"
-    mentions = tag(nlp, article.title, "title") if article.title else []
-    mentions += tag(nlp, text, "text")
+    tagger = tagger_for(cfg)
+    mentions = tag(tagger, article.title, "title") if article.title else []
+    mentions += tag(tagger, text, "text")
     mentions += dateline_mentions(article.dateline)
     canonicals = canonicalise(mentions)
     mentions = harmonise(mentions, canonicals)
