@@ -1,44 +1,83 @@
-"""Dedup wiring: one index, one writer, whatever the number of partitions and workers.
+"""Dedup wiring: sketches in the pool on every input partition, one index writer for all of them.
 
-Every tagged article is re-keyed to one constant key, so all of them reach the same partition of
-the repartition topic and the same partition of the `dedup-index` table (RocksDB + changelog).
-The worker that owns that partition is the only writer of the index: a copy is compared with every
-earlier copy whichever input partition or worker either came through, with no cross-partition
-race. On a crash or rebalance the partition moves and Faust rebuilds the table from its
-changelog; re-delivered records get the verdict stored under their id. The price is that the
-verdict step runs on one core at a time (see docs/dedup.md for the measured ceiling); the CPU
-heavy stages before it still scale with the partitions.
+Two agents:
+
+- `dedup` (on `articles.tagged`, every worker, `pool_workers` actors): takes batches of records,
+  has the pool compute shingles, sketch, keys and the event around the verdict
+  (`Steps.dedup_prepare`, one pool call per batch), and forwards the prepared records under one
+  constant key to the `dedup-index-repartition` topic, so all of them reach one partition.
+- `dedup-index` (on that topic): the worker that owns its one busy partition also owns that
+  partition of the `dedup-index` table (RocksDB + changelog) and is the only writer of the index:
+  a copy is compared with every earlier copy whichever input partition or worker either came
+  through, with no cross-partition race. It takes batches, looks them up and updates the index
+  (`Steps.dedup_judge`: one table write per changed key per batch, about one per article) and
+  routes the enriched events. On a crash or rebalance the partition moves and Faust rebuilds the
+  table from its changelog; the writer rebuilds its in-memory postings from the table; a
+  re-delivered record gets the verdict stored under its id.
+
+Faust files a table write under the partition of the "current event", which a `take_events`
+batch does not set in the agent's task: the batch runs with its last event as the current one
+(all events of the batch are on the one index partition).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import faust
+from faust.streams import _current_event
 
 from workers.runtime.failfast import exit_on_failure
 from workers.runtime.steps import Outcome, Steps
 from workers.settings import Settings
 
 INDEX_KEY = b"dedup-index"
+PREPARE_BATCH = 64    # records per pool call
+JUDGE_BATCH = 512     # records per index batch (one changelog record per changed key per batch)
+BATCH_WAIT = 0.02     # seconds a batch waits to fill up: the latency a quiet stream pays
 
 
-def _index_key(value: bytes) -> bytes:
-    return INDEX_KEY
+@contextmanager
+def _current(event: faust.EventT[Any]) -> Iterator[None]:
+    token = _current_event.set(weakref.ref(event))
+    try:
+        yield
+    finally:
+        _current_event.reset(token)
 
 
 def register_dedup_agent(app: faust.App, settings: Settings, *, steps: Callable[[], Steps],
                          source: faust.TopicT, sink: faust.TopicT,
                          route: Callable[[Outcome, faust.TopicT], Awaitable[None]]) -> None:
-    """The dedup agent: re-key to the index partition, judge against the table, route the outcome."""
-    index = app.Table("dedup-index", default=None, partitions=settings.topic_partitions,
-                      schema=faust.Schema(key_serializer="json", value_serializer="json"))
+    """The dedup agents: prepare in the pool, re-key to the index partition, judge against the table."""
+    # keys JSON (str), values raw bytes: Faust takes the codecs from key_type and value_type
+    table = app.Table("dedup-index", default=None, partitions=settings.topic_partitions, key_type=str,
+                      value_type=bytes)
+    index_topic = app.topic(f"{settings.app_id}-dedup-index-repartition", partitions=settings.topic_partitions,
+                            key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw",
+                            internal=True)
 
     async def dedup(stream: faust.StreamT[Any]) -> AsyncIterator[None]:
-        async for event in stream.group_by(_index_key, name="dedup-index").events():
-            with exit_on_failure("dedup"):
-                await route(steps().dedup(None, event.value, index), sink)
+        async for events in stream.take_events(PREPARE_BATCH, within=BATCH_WAIT):  # type: ignore[attr-defined]
+            with exit_on_failure("dedup"), _current(events[-1]):
+                outcomes = await steps().dedup_prepare([(e.key, e.value) for e in events])
+                for outcome in outcomes:
+                    if outcome.deadletter is not None:
+                        await route(outcome, sink)
+                    else:
+                        await index_topic.send(key=INDEX_KEY, value=outcome.value)
             yield None
 
-    app.agent(source, name="dedup")(dedup)
+    async def dedup_index(stream: faust.StreamT[Any]) -> AsyncIterator[None]:
+        async for events in stream.take_events(JUDGE_BATCH, within=BATCH_WAIT):  # type: ignore[attr-defined]
+            with exit_on_failure("dedup"), _current(events[-1]):
+                s = steps()
+                for outcome in s.dedup_judge([e.value for e in events], s.dedup_index(table)):
+                    await route(outcome, sink)
+            yield None
+
+    app.agent(source, name="dedup", concurrency=settings.pool_workers)(dedup)
+    app.agent(index_topic, name="dedup-index")(dedup_index)

@@ -12,10 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
-
 from workers.errors import StageCrashed, StageError
-from workers.records import JSON, Article, deadletter_event, enriched_event, record_id
+from workers.records import JSON, Article, deadletter_event, record_id
 from workers.runtime.pool import StagePool
 from workers.settings import Settings
 from workers.stages import dedup, extract, normalize, tag
@@ -47,6 +45,7 @@ class Steps:
         self._normalize_cfg = settings.normalize_config()
         self._tag_cfg = settings.tag_config()
         self._dedup_cfg = settings.dedup_config()
+        self._dedup_indexes: dict[int, dedup.DedupIndex] = {}
         self._clock = clock or (lambda: datetime.now(UTC))
 
     async def extract(self, key: bytes | None, value: bytes, profile: Profile | None = None) -> Outcome:
@@ -73,17 +72,52 @@ class Steps:
     async def tag(self, key: bytes | None, value: bytes) -> Outcome:
         return await self._offloaded("tag", key, value, tag.run, self._tag_cfg)
 
-    def dedup(self, key: bytes | None, value: bytes, index: MutableMapping[str, Any]) -> Outcome:
-        """Runs in the event loop: it reads and writes the index (a Faust table) in stream order."""
+    async def dedup_prepare(self, events: list[tuple[bytes | None, bytes]]) -> list[Outcome]:
+        """The pool half of dedup for a batch of tagged records: shingles, sketch, keys, the event.
+
+        One pool call per batch (the per-call overhead is what a record would otherwise pay); when
+        the batch fails as a whole (a record past the time limit), each record is tried alone so
+        that only the bad one is dead-lettered.
+        """
+        values = [value for _, value in events]
         try:
-            article = Article.from_bytes(value)
+            results = await self._pool.run(dedup.prepare_bytes, values, self._dedup_cfg, timeout=self._timeout)
+        except StageError:
+            if len(events) == 1:
+                raise
+            return [o for event in events for o in await self.dedup_prepare([event])]
+        out = []
+        for (key, value), result in zip(events, results, strict=True):
+            if isinstance(result, bytes):
+                out.append(Outcome(record_id(key, value), result))
+            else:
+                out.append(self._dead(record_id(key, value), "dedup", StageCrashed(result), value))
+        return out
+
+    def dedup_judge(self, prepared: list[bytes], index: dedup.DedupIndex) -> list[Outcome]:
+        """The writer half, in the event loop: verdicts against the index in arrival order (one batch)."""
+        batch = [dedup.Prepared.from_bytes(p) for p in prepared]
+        verdicts = index.judge(batch)
+        return [Outcome(p.id, p.event(v)) for p, v in zip(batch, verdicts, strict=True)]
+
+    def dedup_index(self, store: MutableMapping[str, Any]) -> dedup.DedupIndex:
+        """The duplicate index over `store` (one per store: its postings live in memory)."""
+        held = self._dedup_indexes.get(id(store))
+        if held is None or held.store is not store:
+            held = self._dedup_indexes[id(store)] = dedup.DedupIndex(store, self._dedup_cfg)
+        return held
+
+    def dedup(self, key: bytes | None, value: bytes, index: MutableMapping[str, Any]) -> Outcome:
+        """Both halves in the event loop, one record (`enrich`): the same verdicts as the agents give."""
+        try:
             try:
-                done = _timed("dedup", dedup.run, article, index, self._dedup_cfg)
+                prepared = dedup.prepare(Article.from_bytes(value), self._dedup_cfg)
+                verdict = self.dedup_index(index).judge([prepared])[0]
             except (KeyError, TypeError, ValueError) as exc:
                 raise StageCrashed(f"{type(exc).__name__}: {exc}") from exc
         except StageError as exc:
             return self._dead(record_id(key, value), "dedup", exc, value)
-        return Outcome(done.id, orjson.dumps(enriched_event(done)))
+        return Outcome(prepared.id, prepared.event(verdict))
 
     async def _offloaded(self, stage: str, key: bytes | None, value: bytes,
                          fn: Callable[..., Article], *args: Any) -> Outcome:

@@ -1,0 +1,108 @@
+"""In-memory posting index: 32-bit key -> the newest `cap` live articles (by arrival number) holding it.
+
+Derived state: rebuilt from the stored sketches when a worker takes the index over, never written
+to the table (that is what keeps the changelog at one record per article). Postings are uint64
+`key << 32 | seq`, kept in a few sorted numpy runs plus a small dict for the newest ones (an LSM
+in miniature): a lookup is one `searchsorted` per run for all keys of a batch, an insert is a dict
+append, and runs are merged when the newer one grows to half the older one's size (each posting
+is copied O(log n) times; the merge also drops evicted articles and keys beyond their cap).
+
+Liveness is by arrival number: the index evicts oldest arrivals first, so every article below
+`head` is gone. "The newest `cap` live holders of a key" is then the same set whatever the history
+of merges, and the same after a rebuild from the table: verdicts do not depend on when the
+worker restarted.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import numpy.typing as npt
+
+_LOW = np.uint64(0xFFFFFFFF)
+_SHIFT = np.uint64(32)
+
+Seqs = npt.NDArray[np.int64]
+
+
+def _cap_groups(run: npt.NDArray[np.uint64], cap: int) -> npt.NDArray[np.uint64]:
+    """Keep the last `cap` postings (highest seq) of every key in a sorted run."""
+    if len(run) == 0:
+        return run
+    keys = run >> _SHIFT
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    sizes = np.diff(np.append(starts, len(run)))
+    if int(sizes.max()) <= cap:
+        return run
+    ends = np.repeat(starts + sizes, sizes)
+    return run[np.arange(len(run)) >= ends - cap]
+
+
+class Postings:
+    def __init__(self, cap: int, memtable_limit: int = 4096) -> None:
+        self.cap = cap
+        self._memtable_limit = memtable_limit
+        self._runs: list[npt.NDArray[np.uint64]] = []
+        self._mem: dict[int, list[int]] = defaultdict(list)
+        self._mem_size = 0
+        self.head = 0  # every seq below this is evicted
+
+    def __len__(self) -> int:
+        return sum(len(r) for r in self._runs) + self._mem_size
+
+    def nbytes(self) -> int:
+        return sum(r.nbytes for r in self._runs) + self._mem_size * 8
+
+    def add(self, keys: npt.NDArray[np.uint32], seq: int) -> None:
+        for key in keys.tolist():
+            self._mem[key].append(seq)
+        self._mem_size += len(keys)
+
+    def seal(self) -> None:
+        """Turn the memtable into a run once it is big enough (call between batches)."""
+        if self._mem_size >= self._memtable_limit:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._mem_size:
+            return
+        keys = np.fromiter((k for k, seqs in self._mem.items() for _ in seqs), np.uint64, self._mem_size)
+        seqs = np.fromiter((s for seqs in self._mem.values() for s in seqs), np.uint64, self._mem_size)
+        run = np.sort((keys << _SHIFT) | seqs)
+        self._mem.clear()
+        self._mem_size = 0
+        self._runs.append(_cap_groups(run, self.cap))
+        while len(self._runs) > 1 and len(self._runs[-2]) <= 2 * len(self._runs[-1]):
+            newer = self._runs.pop()
+            older = self._runs.pop()
+            merged = np.concatenate((older, newer))
+            merged.sort(kind="stable")  # timsort on two sorted runs: a linear merge
+            merged = merged[(merged & _LOW) >= np.uint64(self.head)]
+            self._runs.append(_cap_groups(merged, self.cap))
+
+    def lookup_runs(self, keys: npt.NDArray[np.uint32]) -> tuple[npt.NDArray[np.int64], Seqs]:
+        """(index into `keys`, seq) of the newest `cap` postings per key in the sealed runs (may hold evicted)."""
+        if not self._runs or len(keys) == 0:
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        k64 = keys.astype(np.uint64) << _SHIFT
+        which: list[npt.NDArray[np.int64]] = []
+        found: list[npt.NDArray[np.uint64]] = []
+        for run in self._runs:
+            lo = np.searchsorted(run, k64)
+            hi = np.searchsorted(run, k64 | _LOW, side="right")
+            lo = np.maximum(lo, hi - self.cap)
+            counts = hi - lo
+            total = int(counts.sum())
+            if not total:
+                continue
+            owner = np.repeat(np.arange(len(keys)), counts)
+            offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+            which.append(owner)
+            found.append(run[np.repeat(lo, counts) + offsets])
+        if not found:
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        return np.concatenate(which), (np.concatenate(found) & _LOW).astype(np.int64)
+
+    def lookup_mem(self, key: int) -> list[int]:
+        return self._mem.get(key) or []
