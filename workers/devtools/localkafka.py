@@ -50,10 +50,15 @@ def _require(tool: str, hint: str) -> str:
     return found
 
 
+# Jars a complete cache holds: the broker, and Kafka's console clients (`kafka-tools`: the console consumer).
+# A cache resolved before a jar joined the pom lacks it and is resolved again.
+REQUIRED_JARS = (f"kafka_2.13-{KAFKA_VERSION}.jar", f"kafka-tools-{KAFKA_VERSION}.jar")
+
+
 def fetch_jars(home: Path | None = None) -> Path:
     """Resolve the broker's jars with Maven (cached in ~/.m2 and `home`); return the lib dir."""
     lib = (home or default_home()) / "lib"
-    if (lib / f"kafka_2.13-{KAFKA_VERSION}.jar").exists():
+    if all((lib / jar).exists() for jar in REQUIRED_JARS):
         return lib
     _require("java", "install a JDK >= 17 (Debian: apt-get install openjdk-17-jre-headless)")
     mvn = _require("mvn", "install Maven (Debian: apt-get install maven) or set KAFKA_BOOTSTRAP_SERVERS")
