@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 import ssl
-from typing import Any
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any, Protocol, TypeVar
 
 import faust
+from aiokafka.conn import collect_hosts, create_conn
+from aiokafka.errors import (
+    AuthenticationFailedError,
+    IllegalSaslStateError,
+    KafkaConnectionError,
+    KafkaError,
+    SaslAuthenticationFailed,
+    UnsupportedSaslMechanismError,
+)
+from aiokafka.protocol.metadata import MetadataRequest
 
 from workers.settings import Settings
 
@@ -95,3 +110,89 @@ def faust_credentials(settings: Settings) -> Any:
     if protocol == "SSL" and context is not None:
         return faust.SSLCredentials(context)
     return None
+
+
+# Waiting does not fix these: a wrong password or an untrusted certificate fails at once.
+REFUSED = (ssl.SSLError, SaslAuthenticationFailed, AuthenticationFailedError, UnsupportedSaslMechanismError,
+           IllegalSaslStateError)
+
+
+async def wait_for_broker(settings: Settings, *, on_wait: Callable[[str], None] | None = None) -> None:
+    """Return once a bootstrap server answers a metadata request, retrying with backoff.
+
+    Why: in compose or Kubernetes the broker is often still starting when a worker or a producer
+    starts; they wait up to `connect_timeout_seconds`, calling `on_wait` once with what they wait
+    for. Past that, `KafkaConnectionError` (chained to the last failure); authentication and TLS
+    failures (`REFUSED`) raise at once. The probe connection is always closed.
+    """
+    options = aiokafka_options(settings)
+    servers = options.pop("bootstrap_servers")
+    deadline = time.monotonic() + settings.connect_timeout_seconds
+    delay = 0.25
+    while True:
+        remaining = deadline - time.monotonic()
+        try:
+            await _first_contact(servers, options, timeout=min(max(remaining, 1.0), 10.0))
+        except REFUSED:
+            raise
+        except (OSError, KafkaError, TimeoutError) as exc:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise KafkaConnectionError(_reason(exc)) from exc
+            if on_wait is not None:
+                on_wait(f"waiting for the Kafka broker at {servers} (KAFKA_BOOTSTRAP_SERVERS) to answer, up to "
+                        f"{settings.connect_timeout_seconds:g} s (NEWS_INGEST_CONNECT_TIMEOUT_SECONDS) ...")
+                on_wait = None
+            await asyncio.sleep(min(delay, remaining))
+            delay = min(delay * 2, 5.0)
+        else:
+            return
+
+
+async def _first_contact(servers: str, options: dict[str, Any], *, timeout: float) -> None:
+    """Connect to each bootstrap server in turn until one answers a metadata request."""
+    last: Exception = KafkaConnectionError(f"no bootstrap server in {servers!r}")
+    for host, port, _ in collect_hosts(servers, randomize=False):
+        try:
+            conn = await create_conn(host, port, request_timeout_ms=int(timeout * 1000), **options)
+        except REFUSED:
+            raise
+        except (OSError, KafkaError, TimeoutError) as exc:
+            last = exc
+            continue
+        try:
+            await conn.send(MetadataRequest([]))
+        except (KafkaError, TimeoutError) as exc:
+            last = exc
+        else:
+            return
+        finally:
+            conn.close()
+    raise last
+
+
+def _reason(exc: BaseException) -> str:
+    """`connection refused` rather than `[Errno 111] Connect call failed ('127.0.0.1', 1)`."""
+    if isinstance(exc, OSError) and exc.errno:
+        return os.strerror(exc.errno).lower()
+    if isinstance(exc, KafkaError) and exc.args:
+        return str(exc.args[0])
+    return str(exc) or type(exc).__name__
+
+
+class _Client(Protocol):
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+
+
+ClientT = TypeVar("ClientT", bound=_Client)
+
+
+@asynccontextmanager
+async def started(client: ClientT) -> AsyncIterator[ClientT]:
+    """Start an aiokafka producer or consumer and always stop it, also when starting failed."""
+    try:
+        await client.start()
+        yield client
+    finally:
+        await client.stop()

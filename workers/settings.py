@@ -76,6 +76,8 @@ class Settings(BaseSettings):
                                            "what a rebalance or crash re-delivers is up to this much work")
     session_timeout_seconds: float = Field(60.0, ge=6, description="how long the group waits for a silent "
                                            "member (a killed worker) before its partitions move")
+    connect_timeout_seconds: float = Field(60.0, ge=0, description="how long commands retry the first "
+                                           "connection to the broker (it may still be starting) before giving up")
     web_port: int = 6066
     web_host: str = "0.0.0.0"  # noqa: S104  (a container must be reachable by its probes)
     log_level: str = "info"
@@ -125,6 +127,12 @@ class Settings(BaseSettings):
     def _known_stages(cls, value: str) -> str:
         parse_stages(value)
         return value
+
+    @classmethod
+    def env_name(cls, field: str) -> str:
+        """The environment variable of a field: its first alias (`KAFKA_*`), else `NEWS_INGEST_` + its name."""
+        choices = getattr(cls.model_fields[field].validation_alias, "choices", None)
+        return str(choices[0]) if choices else f"NEWS_INGEST_{field.upper()}"
 
     def stage_names(self) -> tuple[str, ...]:
         """The stages to run. Checked again here: `model_copy(update=...)` (CLI overrides) skips validators."""

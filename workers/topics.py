@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from dataclasses import dataclass
 
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
-from workers.kafka import MAX_MESSAGE_BYTES, aiokafka_options
+from workers.kafka import MAX_MESSAGE_BYTES, aiokafka_options, started
 from workers.settings import Settings
 
 
@@ -55,6 +57,7 @@ async def ensure_topics(settings: Settings, *, attempts: int = 30) -> None:
             if missing:
                 with contextlib.suppress(TopicAlreadyExistsError):  # another worker was first
                     await admin.create_topics(missing)
+                await _leaders_answer(settings, admin, [t.name for t in missing])
         except Exception:  # the cluster may still be electing its controller
             if attempt == attempts - 1:
                 raise
@@ -63,3 +66,30 @@ async def ensure_topics(settings: Settings, *, attempts: int = 30) -> None:
             return
         finally:
             await admin.close()
+
+
+async def _leaders_answer(settings: Settings, admin: AIOKafkaAdminClient, names: list[str]) -> None:
+    """Return once every partition of the topics just created has a leader that answers offset requests.
+
+    Why: a new partition's leader is named a moment before it serves; until then produce and offset
+    requests fail with `NotLeaderForPartitionError`, which aiokafka retries but logs as an error each
+    time, so the first command after a fresh start printed a screen of them. They are expected here,
+    muted while this waits (bounded by the clients' request timeout and 30 s of polling).
+    """
+    partitions: list[TopicPartition] = []
+    for _ in range(150):
+        described = await admin.describe_topics(names)
+        partitions = [TopicPartition(t["topic"], p["partition"]) for t in described for p in t["partitions"]
+                      if p["error_code"] == 0 and p["leader"] >= 0]
+        if len(partitions) >= len(names) * settings.topic_partitions:
+            break
+        await asyncio.sleep(0.2)
+    fetcher_log = logging.getLogger("aiokafka.consumer.fetcher")
+    level = fetcher_log.level
+    fetcher_log.setLevel(logging.CRITICAL)
+    try:
+        consumer = AIOKafkaConsumer(**aiokafka_options(settings), group_id=None, enable_auto_commit=False)
+        async with started(consumer):
+            await consumer.end_offsets(partitions)
+    finally:
+        fetcher_log.setLevel(level)

@@ -1,18 +1,24 @@
 """The `news-ingest` commands as a user runs them (console script, environment settings, real broker):
-`produce` from files and stdin, `tail` with its flags, `enrich` keeping order and running a subset."""
+`produce` from files, directories and stdin, `tail` with its flags, `enrich` over the same inputs keeping
+order, running a subset, showing progress and ending with its summary."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
+import pty
 import shutil
+import struct
 import subprocess
 import sys
+import termios
 import time
 from pathlib import Path
 
 import orjson
 import pytest
 
-from bench.devdata import seed_paths
 from tests.support.kafka import collect, run
 from tests.support.workers import settings_env
 from workers.records import record_id
@@ -21,6 +27,7 @@ from workers.settings import Settings
 pytestmark = pytest.mark.e2e
 
 CLI = [sys.executable, "-m", "workers"]
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "articles"
 
 
 def cli(settings: Settings, *args: str, stdin: bytes = b"", timeout: float = 120) -> subprocess.CompletedProcess[bytes]:
@@ -36,32 +43,38 @@ def page(title: str) -> str:
             f"<body><article><h1>{title}</h1><p>{body}</p></article></body></html>")
 
 
-def test_produce_publishes_html_txt_jsonl_and_stdin_keyed_by_id_with_progress_and_count(
+def test_produce_publishes_html_txt_jsonl_directories_and_stdin_keyed_by_id_with_an_honest_summary(
         pipeline_settings: Settings, tmp_path: Path) -> None:
     (tmp_path / "story.html").write_text(page("Harbour budget agreed"), encoding="utf-8")
-    shutil.copy(seed_paths()[0], tmp_path / "seed.txt")
+    shutil.copy(EXAMPLES / "02-stadtbibliothek-agentur.txt", tmp_path / "wire.txt")
     jsonl = [orjson.dumps({"id": f"line-{i}", "text": f"Line article number {i}. " * 20}) for i in range(2)]
     (tmp_path / "feed.jsonl").write_bytes(b"\n".join(jsonl) + b"\n\n")
+    crawl = tmp_path / "crawl"
+    (crawl / "deeper").mkdir(parents=True)
+    (crawl / "deeper" / "a.htm").write_text(page("Ferry timetable changes"), encoding="utf-8")
+    (crawl / "notes.md").write_text("not an article")
+    (crawl / ".hidden.html").write_text(page("Editor's draft"), encoding="utf-8")
     from_stdin = orjson.dumps({"id": "from-stdin", "text": "Piped article. " * 20})
+    files = [str(tmp_path / n) for n in ("story.html", "wire.txt", "feed.jsonl", "crawl")]
 
-    result = cli(pipeline_settings, "produce", "-", *(str(tmp_path / n) for n in ("story.html", "seed.txt",
-                                                                                  "feed.jsonl")),
-                 stdin=from_stdin + b"\n")
+    result = cli(pipeline_settings, "produce", "-", *files, stdin=from_stdin + b"\n")
 
-    stderr = result.stderr.decode()
-    assert f"produced 5 record(s) to {pipeline_settings.topic_raw}" in stderr
-    assert "3/3" in stderr, f"no progress bar over the three files: {stderr}"
-    records = run(raw_records(pipeline_settings, 5))
-    assert len(records) == 5
-    for key, value in records:
-        assert key == record_id(None, value)
+    records = run(raw_records(pipeline_settings, 6))
+    assert len(records) == 6 and all(key == record_id(None, value) for key, value in records)
     values = [orjson.loads(v) for _, v in records]
-    ids = {v.get("id") for v in values}
-    assert {"line-0", "line-1", "from-stdin"} <= ids
-    html = next(v for v in values if "html" in v)
-    assert "Harbour budget agreed" in html["html"] and html["meta"] == {"file": "story.html"}
-    seed = next(v for v in values if v.get("meta") == {"file": "seed.txt"})
-    assert seed["published_at"].startswith("20") and not seed["text"].startswith(" date ")
+    sent = sum(len(v) for _, v in records)
+    stderr = result.stderr.decode()
+    assert stderr.strip().splitlines()[-1] == (
+        f"produced 6 records ({sent / 1000:.1f} kB) to {pipeline_settings.topic_raw}; "
+        f"skipped 1 file: {crawl / 'notes.md'} (not .html/.htm/.txt/.jsonl)")
+    assert "\r" not in stderr, "a progress bar was drawn on a stderr that is not a terminal"
+    assert {v.get("id") for v in values} >= {"line-0", "line-1", "from-stdin"}
+    html = next(v for v in values if "html" in v and "Harbour budget" in v["html"])
+    assert html["meta"] == {"file": "story.html"}
+    assert any(v.get("meta") == {"file": "a.htm"} for v in values)
+    wire = next(v for v in values if v.get("meta") == {"file": "wire.txt"})
+    # sent as written: the extract stage, not produce, reads the crawler's ` date YYYY-MM-DD ` token
+    assert wire == {"text": (tmp_path / "wire.txt").read_text(encoding="utf-8"), "meta": {"file": "wire.txt"}}
 
 
 async def raw_records(settings: Settings, count: int) -> list[tuple[str, bytes]]:
@@ -147,3 +160,55 @@ def test_enrich_stages_subset_tags_clean_text_and_passes_it_through(pipeline_set
     assert all(text[e["start"]:e["end"]] == e["text"] for e in event["entities"])
     assert event["duplicate"] is None  # dedup did not run
     assert set(event["provenance"]["timings_ms"]) == {"normalize", "tag"}
+
+
+def offline_env(**extra: str) -> dict[str, str]:
+    """The environment of a user with no broker configured (enrich needs none), one pool process."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KAFKA_", "NEWS_INGEST_"))}
+    return {**env, "NEWS_INGEST_POOL_WORKERS": "1", **extra}
+
+
+def test_enrich_takes_what_produce_takes_and_ends_with_an_honest_summary(tmp_path: Path) -> None:
+    articles = tmp_path / "articles"
+    shutil.copytree(EXAMPLES, articles)
+    (articles / "NOTES.md").write_text("not an article")
+    # the lines of issue 17: a page that parses but holds no main text, and a line that is not JSON
+    piped = b'{"html":"<p>a</p>"}\nnot json\n'
+
+    result = subprocess.run([*CLI, "enrich", "-", str(articles), "--output", str(tmp_path / "out.jsonl")],
+                            env=offline_env(), input=piped, capture_output=True, timeout=300, check=False)
+
+    stderr = result.stderr.decode()
+    assert result.returncode == 0, stderr[-3000:]
+    events = [orjson.loads(line) for line in (tmp_path / "out.jsonl").read_bytes().splitlines()]
+    dead = {e["id"]: e["error"]["type"] for e in events if "error" in e}
+    assert len(events) == 7
+    assert sorted(dead.values()) == ["invalid_json", "missing_content", "no_content"]
+    assert dead[record_id(None, b'{"html":"<p>a</p>"}')] == "no_content"
+    assert dead["broken-record"] == "missing_content"
+    verdicts = {e["meta"].get("file", e["id"]) if e.get("meta") else e["id"]: e["duplicate"]["status"]
+                for e in events if "error" not in e}
+    assert verdicts == {"01-stadtbibliothek.html": "unique", "02-stadtbibliothek-agentur.txt": "near",
+                        "03-footbridge.txt": "unique", "partner-footbridge": "exact"}
+    assert stderr.strip().splitlines()[-2:] == [
+        "7 records: 4 enriched, 3 dead-lettered (invalid_json 1, missing_content 1, no_content 1)",
+        f"skipped 1 file: {articles / 'NOTES.md'} (not .html/.htm/.txt/.jsonl)"]
+    assert "\r" not in stderr, "a progress bar was drawn on a stderr that is not a terminal"
+
+
+def test_enrich_draws_a_progress_bar_with_rate_and_eta_on_a_terminal(tmp_path: Path) -> None:
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))  # a new pty is 0 columns wide
+    process = subprocess.Popen([*CLI, "enrich", str(EXAMPLES), "--output", str(tmp_path / "out.jsonl")],
+                               env=offline_env(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=terminal)
+    os.close(terminal)
+    shown = b""
+    with contextlib.suppress(OSError):  # EIO once the process closed the terminal
+        while chunk := os.read(controller, 4096):
+            shown += chunk
+    os.close(controller)
+    assert process.wait(timeout=300) == 0, shown.decode(errors="replace")[-3000:]
+    text = shown.decode(errors="replace")
+    assert "enrich:" in text and "/5 [" in text and "records/s" in text and "\r" in text, text
+    assert "5 records: 4 enriched, 1 dead-lettered (missing_content 1)" in text

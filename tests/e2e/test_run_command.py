@@ -1,4 +1,5 @@
-"""The README's run command on a machine with no cluster configured: it brings everything up."""
+"""The README's run command on a fresh machine with no cluster configured: it brings everything up,
+feeds the repository's examples, prints their outcomes and a summary, and exits."""
 
 from __future__ import annotations
 
@@ -9,21 +10,28 @@ import sys
 import orjson
 import pytest
 
-from bench.devdata import seed_paths
 from workers.schemas import validator
 
 pytestmark = pytest.mark.e2e
 
 
-def test_run_starts_a_broker_and_a_worker_and_prints_the_seeds_enriched(tmp_path) -> None:
+def test_run_without_paths_feeds_the_examples_prints_every_outcome_and_exits(tmp_path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KAFKA_", "NEWS_INGEST_"))}
     env["NEWS_INGEST_DATA_DIR"] = str(tmp_path / "state")
-    result = subprocess.run([sys.executable, "-m", "workers", "run", *map(str, seed_paths()), "--limit", "2"],
-                            env=env, capture_output=True, timeout=300, check=False, cwd=tmp_path)
-    assert result.returncode == 0, result.stderr.decode()[-3000:]
+    result = subprocess.run([sys.executable, "-m", "workers", "run"], env=env, capture_output=True, timeout=600,
+                            check=False, cwd=tmp_path)
+
+    stderr = result.stderr.decode()
+    assert result.returncode == 0, stderr[-3000:]
     events = [orjson.loads(line) for line in result.stdout.splitlines()]
-    assert len(events) == 2
     for event in events:
         assert not list(validator("enriched").iter_errors(event))
-        assert event["language"]["code"] == "de"
-    assert b"starting a local Kafka broker" in result.stderr
+    by_file = {(e.get("meta") or {}).get("file", e["id"]): e for e in events}
+    assert set(by_file) == {"01-stadtbibliothek.html", "02-stadtbibliothek-agentur.txt", "03-footbridge.txt",
+                            "partner-footbridge"}
+    assert {e["language"]["code"] for e in events} == {"de", "en"}
+    assert by_file["02-stadtbibliothek-agentur.txt"]["duplicate"]["status"] == "near"
+    assert by_file["partner-footbridge"]["duplicate"]["status"] == "exact"
+    assert "starting a local Kafka broker" in stderr
+    assert "dead letter broken-record (extract: missing_content)" in stderr
+    assert stderr.strip().splitlines()[-1] == "5 records: 4 enriched, 1 dead-lettered (missing_content 1)"

@@ -10,6 +10,8 @@ broker's certificate gets nothing through.
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 
@@ -20,6 +22,7 @@ from pydantic import SecretStr
 
 from tests.support.kafka import collect, produce, run
 from tests.support.tls import TlsFiles, make_tls_files
+from tests.support.workers import settings_env
 from workers.devtools.localkafka import LocalKafka
 from workers.settings import Settings
 
@@ -112,3 +115,38 @@ def test_a_client_that_does_not_trust_the_brokers_certificate_cannot_connect(pip
         "kafka_security_protocol": "SASL_SSL", "kafka_ssl_cafile": None})  # system CAs only
     with pytest.raises(KafkaConnectionError, match="Unable to bootstrap"):
         run(asyncio.wait_for(produce(untrusting, [orjson.dumps({"id": "nope", "text": "x"})]), 30))
+
+
+def failed_command(settings: Settings, *args: str) -> tuple[int, str]:
+    """Run a CLI command as a user would; its exit code and stderr."""
+    result = subprocess.run([sys.executable, "-m", "workers", *args], env=settings_env(settings),
+                            capture_output=True, timeout=120, check=False)
+    return result.returncode, result.stderr.decode()
+
+
+def test_the_cli_names_a_refused_password_in_one_line_and_exits_9(pipeline_settings: Settings,
+                                                                   sasl_broker: LocalKafka) -> None:
+    settings = sasl_settings(pipeline_settings, sasl_broker, "not-the-password")
+    for command in (["tail"], ["replay", "--dry-run"]):
+        code, stderr = failed_command(settings, *command)
+        assert code == 9, stderr
+        # aiokafka's own warning about PLAIN over SASL_PLAINTEXT may come first; the failure is the one line
+        assert stderr.strip().splitlines()[-1] == (
+            f"Error: the Kafka broker at {sasl_broker.sasl_bootstrap_servers} refused to authenticate '{USER}' "
+            "with PLAIN: Authentication failed: Invalid username or password; check KAFKA_SASL_USERNAME, "
+            "KAFKA_SASL_PASSWORD and KAFKA_SASL_MECHANISM")
+        assert stderr.count("Error: ") == 1 and "Traceback" not in stderr and "Unclosed" not in stderr
+        assert "not-the-password" not in stderr
+
+
+def test_the_cli_names_an_untrusted_certificate_in_one_line_and_exits_9(pipeline_settings: Settings,
+                                                                         tls_broker) -> None:
+    broker, _files = tls_broker
+    untrusting = sasl_settings(pipeline_settings, broker, PASSWORD).model_copy(update={
+        "kafka_security_protocol": "SASL_SSL", "kafka_ssl_cafile": None})
+    code, stderr = failed_command(untrusting, "tail")
+    assert code == 9, stderr
+    assert stderr.strip() == (f"Error: TLS with the Kafka broker at {broker.sasl_bootstrap_servers} failed: "
+                              "self-signed certificate in certificate chain; check KAFKA_SECURITY_PROTOCOL and "
+                              "KAFKA_SSL_CAFILE (KAFKA_SSL_CERTFILE, KAFKA_SSL_KEYFILE for mutual TLS)"), stderr
+    assert len(stderr.strip().splitlines()) == 1 and "Traceback" not in stderr

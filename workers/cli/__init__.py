@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from workers.cli.enrich import enrich
+from workers.cli.errors import CommandGroup
 from workers.cli.kafka import kafka
 from workers.cli.produce import produce
 from workers.cli.replay import replay
@@ -14,7 +15,7 @@ from workers.cli.topics import topics
 from workers.cli.worker import worker
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=CommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="news-ingest")
 def main() -> None:
     """Streaming news-ingest worker: raw articles in, enriched article events out."""

@@ -3,50 +3,58 @@
 from __future__ import annotations
 
 import asyncio
-import sys
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterable
 
 import click
 from aiokafka import AIOKafkaProducer
-from tqdm import tqdm
 
-from workers.cli.common import load_settings, require_cluster
-from workers.cli.inputs import file_records
-from workers.kafka import MAX_MESSAGE_BYTES, aiokafka_options
+from workers.cli.common import load_settings, reach_broker, require_cluster
+from workers.cli.report import Progress, size
+from workers.cli.sources import Inputs
+from workers.kafka import MAX_MESSAGE_BYTES, aiokafka_options, started
 from workers.records import record_id
 from workers.settings import Settings
 
 
-def _records(paths: tuple[str, ...], source: str | None) -> Iterator[bytes]:
-    files = [Path(p) for p in paths if p != "-"]
-    if "-" in paths:
-        for line in sys.stdin.buffer:
-            if line.strip():
-                yield line.rstrip(b"\r\n")
-    for path in tqdm(files, unit="file", disable=len(files) < 2, file=sys.stderr):
-        yield from file_records(path, source=source)
-
-
-async def send_records(settings: Settings, values: Iterator[bytes], topic: str | None = None) -> int:
+async def send_records(settings: Settings, values: Iterable[bytes], topic: str | None = None,
+                       on_sent: Callable[[str], None] | None = None) -> int:
     """Send values keyed by their article id; returns the count once every send is acknowledged."""
     producer = AIOKafkaProducer(**aiokafka_options(settings), acks="all", enable_idempotence=True,
                                 max_request_size=MAX_MESSAGE_BYTES, linger_ms=5)
-    await producer.start()
     count = 0
-    try:
+    async with started(producer):
         pending = []
         for value in values:
-            key = record_id(None, value).encode()
-            pending.append(await producer.send(topic or settings.topic_raw, value=value, key=key))
+            key = record_id(None, value)
+            pending.append(await producer.send(topic or settings.topic_raw, value=value, key=key.encode()))
             count += 1
+            if on_sent is not None:
+                on_sent(key)
             if len(pending) >= 1000:
                 await asyncio.gather(*pending)
                 pending.clear()
         await asyncio.gather(*pending)
-    finally:
-        await producer.stop()
     return count
+
+
+async def produce_inputs(settings: Settings, inputs: Inputs, topic: str | None = None,
+                         on_sent: Callable[[str], None] | None = None) -> str:
+    """Wait for the broker, send every record of `inputs` with progress; the summary line."""
+    await reach_broker(settings)
+    progress = Progress("produce", inputs.total())
+
+    def sent(key: str) -> None:
+        progress.update()
+        if on_sent is not None:
+            on_sent(key)
+
+    try:
+        count = await send_records(settings, inputs, topic, sent)
+    finally:
+        progress.close()
+    summary = (f"produced {count:,} record{'s' if count != 1 else ''} ({size(inputs.size)}) to "
+               f"{topic or settings.topic_raw}")
+    return summary + (f"; {inputs.skipped_note()}" if inputs.skipped else "")
 
 
 @click.command()
@@ -54,8 +62,8 @@ async def send_records(settings: Settings, values: Iterator[bytes], topic: str |
 @click.option("--source", help="Outlet name or domain to set on file records that carry none.")
 @click.option("--topic", help="Topic to publish to (default: the raw topic).")
 def produce(paths: tuple[str, ...], source: str | None, topic: str | None) -> None:
-    """Publish .html/.htm, .txt and .jsonl files (or - for JSON lines on stdin) to the raw topic."""
+    """Publish .html/.htm, .txt and .jsonl files, directories of them, or - (JSON lines on stdin) to the raw topic."""
     settings = load_settings()
     require_cluster(settings)
-    count = asyncio.run(send_records(settings, _records(paths, source), topic))
-    click.echo(f"produced {count} record(s) to {topic or settings.topic_raw}", err=True)
+    inputs = Inputs(paths, source=source)
+    click.echo(asyncio.run(produce_inputs(settings, inputs, topic)), err=True)

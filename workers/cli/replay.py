@@ -9,8 +9,8 @@ import click
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from workers.cli.common import load_settings, require_cluster
-from workers.kafka import MAX_MESSAGE_BYTES, aiokafka_options
+from workers.cli.common import load_settings, reach_broker, require_cluster
+from workers.kafka import MAX_MESSAGE_BYTES, aiokafka_options, started
 from workers.records import deadletter_input
 from workers.settings import Settings
 from workers.topics import stage_topics
@@ -35,9 +35,7 @@ async def replay_deadletters(settings: Settings, *, stages: tuple[str, ...] = ()
     producer = AIOKafkaProducer(**aiokafka_options(settings), acks="all", enable_idempotence=True,
                                 max_request_size=MAX_MESSAGE_BYTES)
     counts = {"read": 0, "replayed": 0}
-    await consumer.start()
-    await producer.start()
-    try:
+    async with started(consumer), started(producer):
         for _ in range(50):
             if consumer.assignment():
                 break
@@ -61,9 +59,6 @@ async def replay_deadletters(settings: Settings, *, stages: tuple[str, ...] = ()
                 if await consumer.position(tp) >= ends[tp]:
                     remaining.discard(tp)
         await producer.flush()
-    finally:
-        await producer.stop()
-        await consumer.stop()
     return counts
 
 
@@ -76,6 +71,11 @@ def replay(stages: tuple[str, ...], reasons: tuple[str, ...], dry_run: bool) -> 
     """Re-send dead-lettered records (all, or by stage/reason) to the pipeline, keeping their ids."""
     settings = load_settings()
     require_cluster(settings)
-    counts = asyncio.run(replay_deadletters(settings, stages=stages, reasons=reasons, dry_run=dry_run))
+
+    async def main() -> dict[str, int]:
+        await reach_broker(settings)
+        return await replay_deadletters(settings, stages=stages, reasons=reasons, dry_run=dry_run)
+
+    counts = asyncio.run(main())
     verb = "would replay" if dry_run else "replayed"
     click.echo(f"read {counts['read']} dead letter(s), {verb} {counts['replayed']}", err=True)

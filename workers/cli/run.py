@@ -9,76 +9,145 @@ import signal
 import socket
 import subprocess
 import sys
+import time
+from collections import Counter
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import click
+import orjson
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from workers.cli.common import load_settings
-from workers.cli.produce import _records, send_records
-from workers.cli.tail import tail_topic
-from workers.devtools.localkafka import KafkaSetupError, LocalKafka, free_port
+from workers.cli.common import load_settings, reach_broker
+from workers.cli.errors import CliError, InputUnreadable
+from workers.cli.produce import produce_inputs
+from workers.cli.report import Tally
+from workers.cli.sources import Inputs
+from workers.devtools.localkafka import LocalKafka, free_port
+from workers.kafka import MAX_MESSAGE_BYTES, aiokafka_options, started
 from workers.settings import Settings
 from workers.topics import ensure_topics
+
+# Written for the project (examples/README.md): what `scripts/run` feeds when it is given no paths.
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "articles"
 
 
 @click.command()
 @click.argument("paths", nargs=-1)
-@click.option("--limit", "-n", type=click.IntRange(min=1),
-              help="Exit after printing N enriched/dead-letter events (default: run until Ctrl-C).")
-def run(paths: tuple[str, ...], limit: int | None) -> None:
-    """Start the broker (if KAFKA_BOOTSTRAP_SERVERS is unset), the topics and a worker; feed PATHS; print events.
+@click.option("--follow", "-f", is_flag=True,
+              help="Keep running after the fed records came out, printing new events until Ctrl-C.")
+@click.option("--limit", "-n", type=click.IntRange(min=1), help="Exit after printing N events.")
+def run(paths: tuple[str, ...], follow: bool, limit: int | None) -> None:
+    """Start a broker (if KAFKA_BOOTSTRAP_SERVERS is unset), the topics and a worker; feed PATHS (default: the
+    repository's examples/articles); print every record's outcome, a summary, and exit.
 
-    Enriched events go to stdout as JSON lines; dead-letter events go to stderr.
+    Enriched events go to stdout as JSON lines; each dead letter is one line on stderr.
     """
     settings = load_settings()
+    if not paths and not EXAMPLES.is_dir():
+        raise InputUnreadable(f"no PATHS given and no examples at {EXAMPLES}: name the files to feed")
+    inputs = Inputs(paths or (str(EXAMPLES),))
     # SIGTERM (a supervisor, `timeout`) must unwind like Ctrl-C, so the broker and worker we
     # started are stopped rather than orphaned.
     signal.signal(signal.SIGTERM, _raise_interrupt)
     with ExitStack() as stack:
-        if not settings.kafka_bootstrap_servers:
+        fresh = not settings.kafka_bootstrap_servers  # our own broker: its topics start empty
+        if fresh:
             click.echo("no KAFKA_BOOTSTRAP_SERVERS: starting a local Kafka broker ...", err=True)
-            try:
-                broker = LocalKafka(home=settings.kafka_home).start()
-            except KafkaSetupError as exc:
-                raise click.ClickException(str(exc)) from exc
+            broker = LocalKafka(home=settings.kafka_home)
             stack.callback(broker.close)
+            broker.start()
             # A throwaway broker gets throwaway table state: RocksDB offsets from an older broker
             # would not match this one's changelogs.
             settings = settings.model_copy(update={"kafka_bootstrap_servers": broker.bootstrap_servers,
                                                    "data_dir": broker.workdir / "worker-state"})
             click.echo(f"broker up: KAFKA_BOOTSTRAP_SERVERS={broker.bootstrap_servers}", err=True)
+        else:
+            asyncio.run(reach_broker(settings))
         asyncio.run(ensure_topics(settings))
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        log_path = Path(settings.data_dir) / "worker.log"
-        env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers or "",
-               "NEWS_INGEST_DATA_DIR": str(settings.data_dir)}
-        web_port = settings.web_port if _port_free(settings.web_port) else free_port()
-        with log_path.open("ab") as log:
-            worker = subprocess.Popen([sys.executable, "-m", "workers", "worker", "--web-port", str(web_port)],
-                                      env=env, stdout=log, stderr=subprocess.STDOUT)
+        worker, log_path = _start_worker(settings)
         stack.callback(_stop, worker)
-        click.echo(f"worker started (pid {worker.pid}, log {log_path}, metrics on :{web_port})", err=True)
-        if paths:
-            count = asyncio.run(send_records(settings, _records(paths, None)))
-            click.echo(f"produced {count} record(s) to {settings.topic_raw}", err=True)
-        click.echo("waiting for events (Ctrl-C to stop) ...", err=True)
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(_print_while_alive(settings, worker, limit, log_path))
+            tally = asyncio.run(_feed_and_print(settings, inputs, worker, log_path, fresh=fresh, follow=follow,
+                                                limit=limit))
+            click.echo(tally.line(), err=True)
 
 
-async def _print_while_alive(settings: Settings, worker: subprocess.Popen[bytes], limit: int | None,
-                             log_path: Path) -> None:
-    """Print enriched events; stop with the worker's last log lines if the worker exits."""
-    printing = asyncio.create_task(
-        tail_topic(settings, settings.topic_enriched, from_beginning=True, follow=True, limit=limit))
-    while not printing.done():
-        if worker.poll() is not None:
-            printing.cancel()
-            tail = log_path.read_text(errors="replace").splitlines()[-15:]
-            raise click.ClickException("the worker exited:\n" + "\n".join(tail))
-        await asyncio.sleep(0.5)
-    await printing
+def _start_worker(settings: Settings) -> tuple[subprocess.Popen[bytes], Path]:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    log_path = Path(settings.data_dir) / "worker.log"
+    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers or "",
+           "NEWS_INGEST_DATA_DIR": str(settings.data_dir)}
+    web_port = settings.web_port if _port_free(settings.web_port) else free_port()
+    with log_path.open("ab") as log:
+        worker = subprocess.Popen([sys.executable, "-m", "workers", "worker", "--web-port", str(web_port)],
+                                  env=env, stdout=log, stderr=subprocess.STDOUT)
+    click.echo(f"worker started (pid {worker.pid}, log {log_path}, metrics on :{web_port})", err=True)
+    return worker, log_path
+
+
+async def _feed_and_print(settings: Settings, inputs: Inputs, worker: subprocess.Popen[bytes], log_path: Path,
+                          *, fresh: bool, follow: bool, limit: int | None) -> Tally:
+    """Send the inputs, then print each one's outcome (enriched event or dead letter) as it arrives.
+
+    On a cluster of the user's, reading starts at the end offsets seen before sending, so only this
+    run's outcomes are printed (and, with `follow`, whatever comes after them); the topics of a
+    broker started just now are read from the start (their leaders may not answer offset requests
+    yet). It ends when every sent record came out.
+    """
+    topics = (settings.topic_enriched, settings.topic_deadletter)
+    consumer = AIOKafkaConsumer(*topics, **aiokafka_options(settings), group_id=None, enable_auto_commit=False,
+                                auto_offset_reset="earliest", fetch_max_bytes=MAX_MESSAGE_BYTES)
+    tally, pending, printed = Tally(), Counter[str](), 0
+    async with started(consumer):
+        if not fresh:
+            await _start_at_the_end(consumer, topics)
+        summary = await produce_inputs(settings, inputs, on_sent=lambda key: pending.update([key]))
+        click.echo(summary, err=True)
+        started_at = time.monotonic()
+        click.echo(f"waiting for {pending.total():,} outcome(s) from the worker ...", err=True)
+        while (follow or pending.total() > 0) and (limit is None or printed < limit):
+            if worker.poll() is not None:
+                last = log_path.read_text(errors="replace").strip().splitlines()[-1:] or [""]
+                raise CliError(f"the worker exited with status {worker.returncode}; log {log_path} ends: {last[0]}")
+            for records in (await consumer.getmany(timeout_ms=500)).values():
+                for record in records:
+                    event = orjson.loads(record.value)
+                    ours = pending[event["id"]] > 0
+                    if not (ours or follow) or (limit is not None and printed >= limit):
+                        continue
+                    if ours:
+                        pending[event["id"]] -= 1
+                        tally.add(event)
+                    _print(record.topic == settings.topic_deadletter, record.value, event)
+                    printed += 1
+        click.echo(f"all outcomes in {time.monotonic() - started_at:.1f} s" if not pending.total() else
+                   f"stopped with {pending.total():,} outcome(s) still to come", err=True)
+    return tally
+
+
+async def _start_at_the_end(consumer: AIOKafkaConsumer, topics: tuple[str, ...]) -> None:
+    for _ in range(100):
+        assigned = consumer.assignment()
+        if {tp.topic for tp in assigned} == set(topics):
+            break
+        await asyncio.sleep(0.1)
+    else:
+        raise CliError(f"topics {', '.join(topics)} were not assigned to the reader within 10 s")
+    ends: dict[TopicPartition, int] = await consumer.end_offsets(list(assigned))
+    for tp, end in ends.items():
+        consumer.seek(tp, end)
+
+
+def _print(dead: bool, value: bytes, event: dict[str, Any]) -> None:
+    if dead:
+        error = event.get("error", {})
+        click.echo(f"dead letter {event.get('id')} ({event.get('stage')}: {error.get('type')}): "
+                   f"{error.get('message')}", err=True)
+        return
+    sys.stdout.buffer.write(value + b"\n")
+    sys.stdout.buffer.flush()
 
 
 def _raise_interrupt(signum: int, frame: object) -> None:

@@ -8,8 +8,9 @@ import sys
 import click
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from workers.cli.common import load_settings, require_cluster
-from workers.kafka import aiokafka_options
+from workers.cli.common import load_settings, reach_broker, require_cluster
+from workers.cli.errors import CliError
+from workers.kafka import aiokafka_options, started
 from workers.settings import Settings
 
 
@@ -19,9 +20,8 @@ async def tail_topic(settings: Settings, topic: str, *, from_beginning: bool, fo
     consumer = AIOKafkaConsumer(topic, **aiokafka_options(settings), group_id=None, enable_auto_commit=False,
                                 auto_offset_reset="earliest" if from_beginning else "latest",
                                 fetch_max_bytes=64 * 1024 * 1024)
-    await consumer.start()
     printed = 0
-    try:
+    async with started(consumer):
         partitions = await _assignment(consumer, topic)
         ends = await consumer.end_offsets(partitions)
         idle = 0.0
@@ -42,8 +42,6 @@ async def tail_topic(settings: Settings, topic: str, *, from_beginning: bool, fo
                 sys.stdout.buffer.write(value + b"\n")
             printed += len(values)
             sys.stdout.buffer.flush()
-    finally:
-        await consumer.stop()
     return printed
 
 
@@ -60,7 +58,7 @@ async def _assignment(consumer: AIOKafkaConsumer, topic: str) -> list[TopicParti
         if assigned:
             return sorted(assigned)
         await asyncio.sleep(0.2)
-    raise click.ClickException(f"topic {topic!r} does not exist")
+    raise CliError(f"topic {topic!r} does not exist (the worker or `news-ingest topics create` makes it)")
 
 
 @click.command()
@@ -73,4 +71,9 @@ def tail(deadletter: bool, from_beginning: bool, follow: bool, limit: int | None
     settings = load_settings()
     require_cluster(settings)
     topic = settings.topic_deadletter if deadletter else settings.topic_enriched
-    asyncio.run(tail_topic(settings, topic, from_beginning=from_beginning, follow=follow, limit=limit))
+
+    async def main() -> None:
+        await reach_broker(settings)
+        await tail_topic(settings, topic, from_beginning=from_beginning, follow=follow, limit=limit)
+
+    asyncio.run(main())

@@ -6,7 +6,7 @@ import asyncio
 
 import click
 
-from workers.cli.common import load_settings, require_cluster
+from workers.cli.common import load_settings, reach_broker, require_cluster
 from workers.topics import all_topics, ensure_topics
 
 
@@ -20,6 +20,11 @@ def create() -> None:
     """Create missing topics with NEWS_INGEST_TOPIC_PARTITIONS, _REPLICATION and retention; keep existing ones."""
     settings = load_settings()
     require_cluster(settings)
-    asyncio.run(ensure_topics(settings))
+
+    async def main() -> None:
+        await reach_broker(settings)
+        await ensure_topics(settings)
+
+    asyncio.run(main())
     for name in all_topics(settings):
         click.echo(f"topic ready: {name} (partitions >= {settings.topic_partitions})")

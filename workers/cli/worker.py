@@ -7,10 +7,28 @@ import asyncio
 import click
 import faust
 
-from workers.cli.common import load_settings, require_cluster
+from workers.cli.common import load_settings, reach_broker, require_cluster
+from workers.cli.errors import CliError
 from workers.logging import logging_config
 from workers.runtime.app import create_app
+from workers.runtime.web import serve_waiting_probes
+from workers.settings import Settings
 from workers.topics import ensure_topics
+
+
+async def _wait_for_broker(settings: Settings) -> None:
+    """The patient start: the probes answer (alive, not ready) while the broker is not up yet."""
+    try:
+        probes = await serve_waiting_probes(settings.web_host, settings.web_port,
+                                            f"the Kafka broker at {settings.kafka_bootstrap_servers}")
+    except OSError as exc:
+        raise CliError(f"cannot serve /healthz on {settings.web_host}:{settings.web_port}: {exc.strerror or exc}; "
+                       "set NEWS_INGEST_WEB_PORT (or --web-port) to a free port") from exc
+    try:
+        await reach_broker(settings)
+    finally:
+        await probes.cleanup()
+    await ensure_topics(settings)
 
 
 @click.command()
@@ -20,11 +38,7 @@ def worker(stages: str | None, web_port: int | None) -> None:
     """Run the stage agents as one member of the consumer group."""
     settings = load_settings(stages=stages, web_port=web_port)
     require_cluster(settings)
-    try:
-        settings.stage_names()
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--stages") from exc
-    asyncio.run(ensure_topics(settings))
+    asyncio.run(_wait_for_broker(settings))
     app = create_app(settings)
     faust.Worker(app, loglevel=settings.log_level, quiet=True,
                  logging_config=logging_config(settings.log_format, settings.log_level)).execute_from_commandline()

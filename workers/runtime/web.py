@@ -3,6 +3,8 @@
 Liveness answers from the event loop itself: if the loop is stuck, the probe times out and the
 container restarts. Readiness waits for the consumer group: the worker is ready once it received
 its assignment and its tables recovered, and stops being ready while a rebalance is under way.
+While the worker still waits for its broker (before Faust starts), a small stand-in server
+answers on the same port: alive, not ready.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import faust
+from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from workers.runtime.metrics import Metrics
@@ -46,3 +49,26 @@ def register_pages(app: faust.App, metrics: Metrics) -> None:
     async def readyz(view: Any, request: Any) -> Any:
         ready, body = readiness(app)
         return view.json(body, status=200 if ready else 503)
+
+
+async def serve_waiting_probes(host: str, port: int, waiting_for: str) -> web.AppRunner:
+    """`/healthz` 200 and `/readyz` 503 (saying what the worker waits for) until Faust's server takes over;
+    the caller cleans the returned runner up. OSError when the port is taken."""
+
+    async def healthz(request: web.Request) -> web.Response:
+        return web.json_response({"alive": True})
+
+    async def readyz(request: web.Request) -> web.Response:
+        return web.json_response({"ready": False, "waiting_for": waiting_for}, status=503)
+
+    app = web.Application()
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, port, reuse_address=True).start()
+    except OSError:
+        await runner.cleanup()
+        raise
+    return runner

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import lxml.html
 import trafilatura
 from htmldate import find_date
 from lxml import etree
@@ -84,7 +85,11 @@ def parse(html: str, max_elements: int) -> HtmlElement:
     if tree is None:
         if _source_depth(html) >= _MAX_DEPTH:
             raise ExtractionFailed(f"HTML nests deeper than {_MAX_DEPTH} levels", reason="too_deep")
-        raise ExtractionFailed("input could not be parsed as HTML", reason="not_html")
+        if not _parses(html):
+            raise ExtractionFailed("input could not be parsed as HTML", reason="not_html")
+        # trafilatura refuses markup it finds dubious, such as a lone `<p>a</p>`: it parses, but holds no page
+        raise ExtractionFailed("the markup parses, but trafilatura finds no page with main text in it",
+                               reason="no_content")
     depth, count = 0, 0
     for event, _ in etree.iterwalk(tree, events=("start", "end")):
         if event == "start":
@@ -97,6 +102,14 @@ def parse(html: str, max_elements: int) -> HtmlElement:
         else:
             depth -= 1
     return tree
+
+
+def _parses(html: str) -> bool:
+    """Whether lxml makes any tree of the markup (trafilatura's loader is stricter)."""
+    try:
+        return lxml.html.fromstring(html.encode("utf-8", errors="replace")) is not None
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        return False
 
 
 def _source_depth(html: str) -> int:
