@@ -157,7 +157,9 @@ def image(models: Path, probe: str) -> None:
     import workers.models  # noqa: PLC0415 (the installed package, not a checkout)
 
     shipped, installed = model_files(models), model_files(Path(workers.models.__file__).parent)
-    if not shipped or shipped != installed:
+    if not shipped:
+        raise CheckFailed("the checkout's workers/models holds no model: the worker would refuse to start")
+    if shipped != installed:
         raise CheckFailed(f"models in the image differ from the checkout's: missing {sorted(shipped - installed)[:5]}, "
                           f"extra {sorted(installed - shipped)[:5]}")
     if importlib.util.find_spec(probe) is None:
