@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from contextlib import ExitStack
@@ -66,17 +68,26 @@ def run(paths: tuple[str, ...], follow: bool, limit: int | None) -> None:
         else:
             asyncio.run(reach_broker(settings))
         asyncio.run(ensure_topics(settings))
-        worker, log_path = _start_worker(settings)
+        worker, log_path = _start_worker(settings, fresh=fresh)
         stack.callback(_stop, worker)
         with contextlib.suppress(KeyboardInterrupt):
             tally = asyncio.run(_feed_and_print(settings, inputs, worker, log_path, fresh=fresh, follow=follow,
                                                 limit=limit))
             click.echo(tally.line(), err=True)
+        if fresh:  # the log of a worker that failed stays (the error names it); a clean run's goes with its broker
+            stack.callback(log_path.unlink, missing_ok=True)
 
 
-def _start_worker(settings: Settings) -> tuple[subprocess.Popen[bytes], Path]:
+def _start_worker(settings: Settings, *, fresh: bool) -> tuple[subprocess.Popen[bytes], Path]:
+    """The worker subprocess and its log: in the data dir, or for a throwaway broker (whose folder goes when
+    it stops) in a temp file that outlives it."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    log_path = Path(settings.data_dir) / "worker.log"
+    if fresh:
+        handle, name = tempfile.mkstemp(prefix="news-ingest-worker-", suffix=".log")
+        os.close(handle)
+        log_path = Path(name)
+    else:
+        log_path = Path(settings.data_dir) / "worker.log"
     env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers or "",
            "NEWS_INGEST_DATA_DIR": str(settings.data_dir)}
     web_port = settings.web_port if _port_free(settings.web_port) else free_port()
@@ -109,8 +120,8 @@ async def _feed_and_print(settings: Settings, inputs: Inputs, worker: subprocess
         click.echo(f"waiting for {pending.total():,} outcome(s) from the worker ...", err=True)
         while (follow or pending.total() > 0) and (limit is None or printed < limit):
             if worker.poll() is not None:
-                last = log_path.read_text(errors="replace").strip().splitlines()[-1:] or [""]
-                raise CliError(f"the worker exited with status {worker.returncode}; log {log_path} ends: {last[0]}")
+                raise CliError(f"the worker exited with status {worker.returncode}: {_cause(log_path)} (its log: "
+                               f"{log_path})")
             for records in (await consumer.getmany(timeout_ms=500)).values():
                 for record in records:
                     event = orjson.loads(record.value)
@@ -148,6 +159,16 @@ def _print(dead: bool, value: bytes, event: dict[str, Any]) -> None:
         return
     sys.stdout.buffer.write(value + b"\n")
     sys.stdout.buffer.flush()
+
+
+# The line a traceback ends with: `workers.stages.tag.stage.ModelUnavailable: NER model ... lacks model.onnx`.
+_EXCEPTION_LINE = re.compile(r"^(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Unavailable|Failed|Exit)\b: .+")
+
+
+def _cause(log_path: Path) -> str:
+    """What ended the worker, from its log: the last exception line, else the last line."""
+    lines = [line.strip() for line in log_path.read_text(errors="replace").splitlines() if line.strip()]
+    return next((line for line in reversed(lines) if _EXCEPTION_LINE.match(line)), lines[-1] if lines else "")
 
 
 def _raise_interrupt(signum: int, frame: object) -> None:
