@@ -135,11 +135,7 @@ class EncoderTagger:
         """Entities (first token, last token + 1, label) of pre-tokenised sentences."""
         flat, groups = self._flatten(sentences_of_tokens)
         tags = self._tags(self._windows(self._pieces(flat), groups), len(flat))
-        out = []
-        for group in groups:
-            base = group[0] if group else 0
-            out.append([(s - base, e - base, label) for s, e, label in entity_spans([tags[w] for w in group])])
-        return out
+        return [entity_spans([tags[w] for w in group]) for group in groups]
 
     def tag_text(self, text: str) -> list[CharSpan]:
         """Entities (start, end, label) with character offsets into `text`."""
