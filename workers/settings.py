@@ -102,6 +102,10 @@ class Settings(BaseSettings):
     extract_profile_min_articles: int = Field(3, ge=1, description="boilerplate: seen in >= N articles")
     extract_profile_min_share: float = Field(0.5, gt=0, le=1, description="... and in >= this share of them")
     extract_profile_max_lines: int = Field(1000, ge=10, description="fingerprints kept per source profile")
+    ner_model: str = Field("accurate", pattern="^(accurate|fast)$", description="entity tagger tier: accurate "
+                           "(e5-small encoder) or fast (its distilled CNN); docs/entities.md has the figures")
+    ner_model_dir: Path | None = Field(None, description="a folder holding ner-<tier>/ model folders, to run "
+                                       "retrained models without rebuilding; unset: the models in the package")
     dedup_retention_days: float = Field(7.0, gt=0)
     dedup_max_articles: int = Field(1_000_000, ge=1, description="size bound of the dedup index")
     dedup_min_containment: float = Field(0.5, gt=0, le=1, description="near verdict: shared shingles / shorter text")
@@ -162,7 +166,7 @@ class Settings(BaseSettings):
     def tag_config(self) -> TagConfig:
         from workers.stages.tag import TagConfig  # noqa: PLC0415
 
-        return TagConfig()
+        return TagConfig(model=self.ner_model, model_dir=str(self.ner_model_dir) if self.ner_model_dir else None)
 
     def dedup_config(self) -> DedupConfig:
         from workers.stages.dedup import DedupConfig  # noqa: PLC0415

@@ -44,6 +44,8 @@ class Steps:
         self._extract_cfg = settings.extract_config()
         self._normalize_cfg = settings.normalize_config()
         self._tag_cfg = settings.tag_config()
+        if "tag" in settings.stage_names():
+            tag.check_model(self._tag_cfg)  # a missing model stops the worker before it consumes anything
         self._dedup_cfg = settings.dedup_config()
         self._dedup_indexes: dict[int, dedup.DedupIndex] = {}
         self._clock = clock or (lambda: datetime.now(UTC))
