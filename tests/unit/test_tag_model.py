@@ -56,7 +56,7 @@ def test_the_accurate_tier_ships_inside_the_package() -> None:
 def test_a_tier_that_is_not_shipped_is_refused_as_unavailable() -> None:
     load_tagger.cache_clear()
     for tier in set(TIERS) - set(SHIPPED):
-        with pytest.raises(ModelUnavailable, match="lacks model.onnx"):
+        with pytest.raises(ModelUnavailable, match=r"lacks model\.onnx"):
             check_model(TagConfig(model=tier))
 
 
