@@ -4,8 +4,10 @@ feeds the repository's examples, prints their outcomes and a summary, and exits.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 
 import orjson
 import pytest
@@ -39,3 +41,26 @@ def test_run_without_paths_feeds_the_examples_prints_every_outcome_and_exits(tmp
     assert "starting a local Kafka broker" in stderr
     assert "dead letter broken-record (extract: missing_content)" in stderr
     assert stderr.strip().splitlines()[-1] == "5 records: 4 enriched, 1 dead-lettered (missing_content 1)"
+
+
+def test_run_follow_keeps_printing_after_the_summary_until_it_is_stopped(tmp_path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KAFKA_", "NEWS_INGEST_"))}
+    env["NEWS_INGEST_DATA_DIR"] = str(tmp_path / "state")
+    stderr_path = tmp_path / "stderr.txt"
+    with stderr_path.open("wb") as stderr:
+        run = subprocess.Popen([sys.executable, "-m", "workers", "run", "--follow"], env=env, cwd=tmp_path,
+                               stdout=subprocess.PIPE, stderr=stderr)
+    try:
+        deadline = time.monotonic() + 300
+        while "following new events" not in stderr_path.read_text() and time.monotonic() < deadline:
+            assert run.poll() is None, stderr_path.read_text()[-3000:]
+            time.sleep(0.5)
+        time.sleep(3)
+        assert run.poll() is None, "run --follow exited after the examples"
+        run.send_signal(signal.SIGTERM)  # as Ctrl-C: the broker and the worker it started are stopped
+        stdout, _ = run.communicate(timeout=90)
+    finally:
+        run.kill()
+    assert run.returncode == 0, stderr_path.read_text()[-3000:]
+    assert len(stdout.splitlines()) == 4
+    assert "5 records: 4 enriched, 1 dead-lettered (missing_content 1)" in stderr_path.read_text()

@@ -71,9 +71,7 @@ def run(paths: tuple[str, ...], follow: bool, limit: int | None) -> None:
         worker, log_path = _start_worker(settings, fresh=fresh)
         stack.callback(_stop, worker)
         with contextlib.suppress(KeyboardInterrupt):
-            tally = asyncio.run(_feed_and_print(settings, inputs, worker, log_path, fresh=fresh, follow=follow,
-                                                limit=limit))
-            click.echo(tally.line(), err=True)
+            asyncio.run(_feed_and_print(settings, inputs, worker, log_path, fresh=fresh, follow=follow, limit=limit))
         if fresh:  # the log of a worker that failed stays (the error names it); a clean run's goes with its broker
             stack.callback(log_path.unlink, missing_ok=True)
 
@@ -116,9 +114,11 @@ async def _feed_and_print(settings: Settings, inputs: Inputs, worker: subprocess
             await _start_at_the_end(consumer, topics)
         summary = await produce_inputs(settings, inputs, on_sent=lambda key: pending.update([key]))
         click.echo(summary, err=True)
-        started_at = time.monotonic()
+        started_at, reported = time.monotonic(), False
         click.echo(f"waiting for {pending.total():,} outcome(s) from the worker ...", err=True)
         while (follow or pending.total() > 0) and (limit is None or printed < limit):
+            if not reported and not pending.total():
+                reported = _report(tally, f"all outcomes in {time.monotonic() - started_at:.1f} s", follow)
             if worker.poll() is not None:
                 raise CliError(f"the worker exited with status {worker.returncode}: {_cause(log_path)} (its log: "
                                f"{log_path})")
@@ -133,9 +133,20 @@ async def _feed_and_print(settings: Settings, inputs: Inputs, worker: subprocess
                         tally.add(event)
                     _print(record.topic == settings.topic_deadletter, record.value, event)
                     printed += 1
-        click.echo(f"all outcomes in {time.monotonic() - started_at:.1f} s" if not pending.total() else
-                   f"stopped with {pending.total():,} outcome(s) still to come", err=True)
+        if not reported:
+            how = (f"all outcomes in {time.monotonic() - started_at:.1f} s" if not pending.total() else
+                   f"stopped after {printed:,} event(s), {pending.total():,} outcome(s) still to come")
+            _report(tally, how, follow=False)
     return tally
+
+
+def _report(tally: Tally, how: str, follow: bool) -> bool:
+    """The summary, once every fed record came out (or the limit stopped the run)."""
+    click.echo(how, err=True)
+    click.echo(tally.line(), err=True)
+    if follow:
+        click.echo("following new events (Ctrl-C to stop) ...", err=True)
+    return True
 
 
 async def _start_at_the_end(consumer: AIOKafkaConsumer, topics: tuple[str, ...]) -> None:
