@@ -4,7 +4,9 @@ Profiles (`HYPOTHESIS_PROFILE`, else `ci` when `CI=true`, else `dev`):
 - `ci`: a fixed budget (200 examples per test, derandomised so a run is reproducible, no example database);
 - `dev`: Hypothesis' default budget (100), random, with the example database in `.hypothesis/` (not in git);
 - `search`: the bug hunt, 5,000 examples per test and no deadline: `HYPOTHESIS_PROFILE=search pytest -m properties`.
-The deadline is per example: a stage that needs seconds for a tiny input is a bug worth seeing too.
+The deadline is per example: a stage that needs many seconds for a tiny input is a bug worth seeing
+too. It is 30 s in `ci`: a shared 2-core runner once took over 5 s for one example under load (the
+tag stage's first example also loads its model), and a flaky deadline would fail CI for nothing.
 
 The values are built to hit what real pages do: dates far in the past and future, with every UTC
 offset, CMS placeholders, empty and non-string metadata, huge strings, URL-ish strings that are not
@@ -22,7 +24,7 @@ from typing import Any
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-settings.register_profile("ci", max_examples=200, derandomize=True, database=None, deadline=timedelta(seconds=5),
+settings.register_profile("ci", max_examples=200, derandomize=True, database=None, deadline=timedelta(seconds=30),
                           print_blob=True, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", max_examples=100, deadline=timedelta(seconds=5),
                           suppress_health_check=[HealthCheck.too_slow])
