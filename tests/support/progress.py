@@ -91,7 +91,7 @@ def kill_at_random_points(settings: Settings, ids: list[str], worker: Any, *, ki
     at = []
     try:
         for point in sorted(rng.uniform(0.1, 0.8) for _ in range(kills)):
-            at.append(progress.wait_for(set(ids), point * len(ids), timeout=240))
+            at.append(progress.wait_for(set(ids), point * len(ids), timeout=480))  # a bound, not a speed claim
             worker.kill()
             worker.start()
     finally:
