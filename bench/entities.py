@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.devdata import rows, seed_paths
+from workers.stages.tag.bio import entity_spans
 
 GERMAN, ENGLISH = "ner_de_germeval2014.jsonl.gz", "ner_en_uner.jsonl.gz"
 PREVIOUS = "0607fe3"  # the last commit whose tag stage ran the spaCy models
@@ -43,17 +44,8 @@ Span = tuple[int, int, str]
 
 
 def gold_spans(tags: list[str]) -> set[Span]:
-    """Entities (first token, last token + 1, label); an I- that does not continue its type starts one."""
-    found: set[Span] = set()
-    start, kind = -1, ""
-    for i, tag in enumerate([*tags, "O"]):
-        prefix, _, label = tag.partition("-")
-        if start >= 0 and (prefix != "I" or label != kind):
-            found.add((start, i, kind))
-            start = -1
-        if prefix == "B" or (prefix == "I" and start < 0):
-            start, kind = i, label
-    return found
+    """Entities (first token, last token + 1, label), read as the tag stage reads its own tags."""
+    return set(entity_spans(tags))
 
 
 def score(gold: list[set[Span]], pred: list[set[Span]],

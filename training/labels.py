@@ -5,23 +5,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+from workers.stages.tag.bio import entity_spans
+
 TYPES = ("PER", "LOC", "ORG", "MISC")
 LABELS = ("O", *(f"{p}-{t}" for t in TYPES for p in ("B", "I")))
 LABEL_ID = {label: i for i, label in enumerate(LABELS)}
 
 
 def spans(tags: Sequence[str]) -> set[tuple[int, int, str]]:
-    """(first, last + 1, type) of each entity; an I- after O or another type starts a new entity."""
-    found: set[tuple[int, int, str]] = set()
-    start, kind = -1, ""
-    for i, tag in enumerate([*tags, "O"]):
-        prefix, _, label = tag.partition("-")
-        if start >= 0 and (prefix != "I" or label != kind):
-            found.add((start, i, kind))
-            start = -1
-        if prefix == "B" or (prefix == "I" and start < 0):
-            start, kind = i, label
-    return found
+    """(first, last + 1, type) of each entity, read as the tag stage reads its tags."""
+    return set(entity_spans(tags))
 
 
 def score(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]]) -> dict[str, dict[str, float]]:
