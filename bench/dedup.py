@@ -22,12 +22,14 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import gc
+import multiprocessing
 import random
 import re
+import resource
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from itertools import combinations
 from typing import Any
 
@@ -36,7 +38,7 @@ import orjson
 
 from bench.dedup_devset import load_or_build
 from workers.records import Article
-from workers.stages.dedup import DedupConfig, DedupIndex, prepare
+from workers.stages.dedup import DedupConfig, DedupIndex, Prepared, prepare
 
 TUNE_FOLDS, TEST_FOLDS = (0, 1, 2), (3, 4)
 _BASE_WORD = re.compile(r"\w+", re.UNICODE)
@@ -216,35 +218,49 @@ def quality_report(cfg: DedupConfig, grid: list[float]) -> bool:
 # --- cost ------------------------------------------------------------------------------------------
 
 
-def synthetic_stream(seed: int, copy_share: float = 0.1) -> Iterator[Article]:
-    """Endless articles of realistic length over the dev set's vocabulary (Zipf), some of them near copies."""
-    docs = load_or_build()
-    counts = Counter(w for d in docs if d["kind"] == "original" for w in _BASE_WORD.findall(d["text"]))
-    vocab = np.array([w for w, _ in counts.most_common(60_000)])
-    ranks = np.arange(1, len(vocab) + 1, dtype=np.float64)
-    weights = 1 / ranks ** 1.05
-    weights /= weights.sum()
-    rng = np.random.default_rng(seed)
-    pick = random.Random(seed)
+_VOCAB: tuple[Any, Any] | None = None
+
+
+def _vocabulary() -> tuple[Any, Any]:
+    """The dev set's 60,000 most frequent words and Zipf weights over their ranks (cached per process)."""
+    global _VOCAB  # noqa: PLW0603  (a per-process cache: the pool processes of the fill build it once)
+    if _VOCAB is None:
+        counts = Counter(w for d in load_or_build() if d["kind"] == "original" for w in _BASE_WORD.findall(d["text"]))
+        vocab = np.array([w for w, _ in counts.most_common(60_000)])
+        weights = 1 / np.arange(1, len(vocab) + 1, dtype=np.float64) ** 1.05
+        _VOCAB = (vocab, weights / weights.sum())
+    return _VOCAB
+
+
+def synthetic_articles(start: int, count: int, seed: int = 7, copy_share: float = 0.1) -> list[Article]:
+    """Articles `start`..`start+count` of an endless synthetic stream: realistic length (150-700 words
+    in sentences of 8-25) over the dev set's vocabulary with Zipf frequencies, so common phrases
+    recur as in news; one in ten is a near copy (a fifth of the sentences dropped) of a recent one.
+    Published 100 a minute: a million span the 7-day retention window."""
+    vocab, weights = _vocabulary()
+    rng = np.random.default_rng((seed, start))
+    pick = random.Random(seed * 1_000_003 + start)
     recent: list[str] = []
-    n = 0
-    while True:
-        ts = 1_767_225_600 + n * 0.6  # 100 articles a minute: 1M span 7 days, the retention window
-        published = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
+    out = []
+    for n in range(start, start + count):
+        published = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(1_767_225_600 + n * 0.6))
         if recent and pick.random() < copy_share:
             sentences = pick.choice(recent).split(". ")
-            kept = [s for s in sentences if pick.random() > 0.2] or sentences[:1]
-            text = ". ".join(kept) + "."
+            text = ". ".join([s for s in sentences if pick.random() > 0.2] or sentences[:1]) + "."
         else:
             words = vocab[rng.choice(len(vocab), size=int(rng.integers(150, 700)), p=weights)]
             cuts = np.cumsum(rng.integers(8, 25, size=80))
-            sentences = [" ".join(words[a:b]).capitalize() for a, b in zip([0, *cuts], cuts, strict=False)
-                         if a < len(words)]
-            text = ". ".join(sentences) + "."
-            recent = [*recent[-499:], text]
-        yield Article(id=f"syn-{n}", text=text.replace(". ", ".\n\n", 3), url=f"https://site{n % 50}.example/a/{n}",
-                      published_at=published)
-        n += 1
+            text = ". ".join(" ".join(words[a:b]).capitalize() for a, b in zip([0, *cuts], cuts, strict=False)
+                             if a < len(words)) + "."
+            recent = [*recent[-199:], text]
+        out.append(Article(id=f"syn-{n}", text=text.replace(". ", ".\n\n", 3),
+                           url=f"https://site{n % 50}.example/a/{n}", published_at=published))
+    return out
+
+
+def _prepared_chunk(args: tuple[int, int, DedupConfig]) -> list[bytes]:
+    start, count, cfg = args
+    return [prepare(a, cfg).to_bytes() for a in synthetic_articles(start, count)]
 
 
 class CountingStore(dict[str, Any]):
@@ -264,38 +280,107 @@ class CountingStore(dict[str, Any]):
         super().__delitem__(key)
 
 
-def scale(cfg: DedupConfig, sizes: list[int], batch: int = 256, window: int = 5000) -> list[dict[str, Any]]:
-    """Per-article time of `prepare` and of `judge` over the last `window` articles before each size."""
-    store = CountingStore()
-    index = DedupIndex(store, cfg)
-    stream = synthetic_stream(seed=7)
-    out, done = [], 0
+class _Filler:
+    """Stored records for the articles before a measured window, without running the writer on each.
+
+    A pool of really prepared synthetic articles is the template: article i reuses pool article
+    i mod len(pool) with its *rare* shingle hashes (seen once in the pool) replaced by fresh ones
+    (mixed with i), and its common ones (phrases several pool articles share) kept. So the filled
+    index has the length distribution and the common-phrase structure of the stream, while its
+    articles stay distinct. The writer then takes the records over exactly as after a restart
+    (`DedupIndex.load`, the path the unit tests pin to give the same state as judging one by one).
+    """
+
+    def __init__(self, cfg: DedupConfig, pool: list[Prepared]) -> None:
+        self.cfg = cfg
+        hashes, counts = np.unique(np.concatenate([p.probe.full for p in pool]), return_counts=True)
+        common = hashes[counts >= 2]
+
+        def split(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            at = np.minimum(np.searchsorted(common, h), len(common) - 1)
+            return h, common[at] == h
+
+        # per template: lead (in order) and the rest, each with its "common" mask
+        self.templates = []
+        for p in pool:
+            lead = p.probe.sketch.lead
+            rest = p.probe.full[~np.isin(p.probe.full, lead)]
+            self.templates.append((*split(lead), *split(rest)))
+        self.rng = np.random.default_rng(11)
+
+    def record(self, i: int) -> bytes:
+        from workers.stages.dedup import sketch as sk  # noqa: PLC0415
+
+        lead, lead_keep, rest, rest_keep = self.templates[i % len(self.templates)]
+        salt = np.uint64((i * 0x9E3779B97F4A7C15 + 1) & 0xFFFFFFFFFFFFFFFF)
+        mix = np.uint64(0xFF51AFD7ED558CCD)
+        lead = np.where(lead_keep, lead, (((lead.astype(np.uint64) ^ salt) * mix) >> np.uint64(32)).astype(np.uint32))
+        rest = np.sort(np.where(rest_keep, rest,
+                                (((rest.astype(np.uint64) ^ salt) * mix) >> np.uint64(32)).astype(np.uint32)))
+        level, sample = 0, rest
+        while len(sample) > self.cfg.sketch.sample_size:
+            level += 1
+            sample = sample[:int(np.searchsorted(sample, np.uint64(1) << np.uint64(32 - level)))]
+        sketch = sk.Sketch(len(lead) + len(rest), lead, sample.astype(np.uint32), level)
+        article_id = f"fill-{i}"
+        verdict = orjson.dumps({"status": "unique", "of": None, "similarity": None, "cluster_id": article_id})
+        return sk.pack(article_id, article_id, 1_767_225_600 + i * 0.6, (i << 1) | 1, ((i << 1) | 1) ^ 0x5555,
+                       sketch, verdict)
+
+
+def scale(cfg: DedupConfig, sizes: list[int], *, batch: int = 256, window: int = 5000, rounds: int = 10,
+          pool_size: int = 4000) -> list[dict[str, Any]]:
+    """Writer rate with `size` articles indexed, for every size at once: the indexes are filled first,
+    then `window` stream articles are judged on each in `rounds` interleaved slices, so that the
+    shared machine's load swings hit every size alike; the median slice rate is reported."""
+    with multiprocessing.get_context("fork").Pool(2) as workers:
+        pool = [Prepared.from_bytes(p) for chunk in workers.imap(_prepared_chunk, [
+            (s, 1000, cfg) for s in range(50_000_000, 50_000_000 + pool_size, 1000)]) for p in chunk]
+    filler = _Filler(cfg, pool)
+    runs: dict[int, dict[str, Any]] = {}
     for size in sizes:
-        while done < size - window:
-            chunk = [prepare(next(stream), cfg) for _ in range(min(batch, size - window - done))]
-            index.judge(chunk)
-            done += len(chunk)
-        articles = [next(stream) for _ in range(size - done)]
+        store = CountingStore()
+        for i in range(size):
+            dict.__setitem__(store, f"s:{i}", filler.record(i))
+        dict.__setitem__(store, "m:", orjson.dumps({"head": 0, "tail": size, "n": size,
+                                                    "wm": 1_767_225_600 + (size - 1) * 0.6}))
+        index = DedupIndex(store, cfg)
         gc.collect()
         started = time.perf_counter()
-        prepared = [prepare(a, cfg) for a in articles]
-        prep_s = time.perf_counter() - started
-        reads, written, records = index.reads, store.written, store.records
+        index.load()
+        rebuild_s = time.perf_counter() - started
+        articles = synthetic_articles(size, window)
         started = time.perf_counter()
-        for i in range(0, len(prepared), batch):
-            index.judge(prepared[i:i + batch])
-        judge_s = time.perf_counter() - started
-        done = size
-        state = sum(len(k) + len(v) for k, v in store.items())
-        live = sum(1 for k in store if k.startswith("s:"))
-        out.append({"indexed": size, "live": live, "judge_per_s": len(articles) / judge_s,
-                    "prepare_per_s": len(articles) / prep_s,
-                    "both_per_s": len(articles) / (judge_s + prep_s),
-                    "reads": (index.reads - reads) / len(articles),
-                    "store_bytes": state / max(live, 1),
-                    "changelog_bytes": (store.written - written) / len(articles),
-                    "changelog_records": (store.records - records) / len(articles),
-                    "postings_mb": index.postings.nbytes() / 1e6, "postings": len(index.postings)})
+        ready = [prepare(a, cfg) for a in articles]
+        runs[size] = {"store": store, "index": index, "ready": ready, "rates": [], "rebuild_s": rebuild_s,
+                      "prepare_per_s": window / (time.perf_counter() - started)}
+        print(f"  (filled {size:,}; postings rebuilt from the records in {rebuild_s:.1f} s)", flush=True)
+    per_round = window // rounds
+    for r in range(rounds):
+        for run in runs.values():
+            index = run["index"]
+            chunk = run["ready"][r * per_round:(r + 1) * per_round]
+            if r == 0:
+                run["before"] = (index.reads, run["store"].written, run["store"].records)
+            started = time.perf_counter()
+            for i in range(0, len(chunk), batch):
+                index.judge(chunk[i:i + batch])
+            run["rates"].append(len(chunk) / (time.perf_counter() - started))
+    out = []
+    for size, run in runs.items():
+        index, store = run["index"], run["store"]
+        reads, written, records = run["before"]
+        judged = per_round * rounds
+        new_keys = [f"s:{seq}" for seq in range(size, size + judged)]
+        rates = sorted(run["rates"])
+        out.append({"indexed": size, "live": index.meta["n"], "judge_per_s": rates[len(rates) // 2],
+                    "judge_min": rates[0], "judge_max": rates[-1], "prepare_per_s": run["prepare_per_s"],
+                    "reads": (index.reads - reads) / judged,
+                    "store_bytes": sum(len(k) + len(store[k]) for k in new_keys if k in store) / judged,
+                    "changelog_bytes": (store.written - written) / judged,
+                    "changelog_records": (store.records - records) / judged,
+                    "postings_mb": index.postings.nbytes() / 1e6, "postings": len(index.postings),
+                    "rebuild_s": run["rebuild_s"], "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
     return out
 
 
@@ -303,11 +388,12 @@ def scale_report(cfg: DedupConfig, sizes: list[int]) -> bool:
     rows = scale(cfg, sizes)
     for r in rows:
         print(f"indexed {r['indexed']:>9,} ({r['live']:,} live records): "
-              f"writer (judge) {r['judge_per_s']:7.0f} articles/s, "
-              f"pool side (prepare) {r['prepare_per_s']:6.0f}/s, both on one core {r['both_per_s']:6.0f}/s; "
+              f"writer (judge) {r['judge_per_s']:7.0f} articles/s (median of the slices; "
+              f"{r['judge_min']:.0f}-{r['judge_max']:.0f}), pool side (prepare) {r['prepare_per_s']:6.0f}/s; "
               f"{r['reads']:.2f} record reads/article; store {r['store_bytes']:.0f} B/article; changelog "
               f"{r['changelog_bytes']:.0f} B and {r['changelog_records']:.2f} records per article; postings "
-              f"{r['postings']:,} ({r['postings_mb']:.0f} MB)")
+              f"{r['postings']:,} ({r['postings_mb']:.0f} MB); postings rebuilt from the stored records in "
+              f"{r['rebuild_s']:.1f} s; peak RSS of the bench so far {r['rss_mb']:.0f} MB")
     first, last = rows[0], rows[-1]
     ratio = last["judge_per_s"] / first["judge_per_s"]
     print(f"writer rate at {last['indexed']:,} / at {first['indexed']:,} indexed: {ratio:.2f}")

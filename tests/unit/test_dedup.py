@@ -9,13 +9,14 @@ import subprocess
 import sys
 from typing import Any
 
+import numpy as np
 import orjson
 import pytest
 
 from bench.devdata import rows, seed_paths
 from workers.cli.inputs import file_records
 from workers.records import Article, decode_raw
-from workers.stages.dedup import DedupConfig, DedupIndex, fingerprint, prepare, run
+from workers.stages.dedup import DedupConfig, DedupIndex, fingerprint, postings, prepare, run
 from workers.stages.dedup import sketch as sk
 from workers.stages.dedup.shingles import shingle_hashes, words
 from workers.stages.dedup.urlcanon import canonical_url
@@ -280,3 +281,15 @@ def test_importing_the_dedup_stage_leaves_room_under_the_pool_memory_cap() -> No
     grown_kb = int(subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
                                   env=dict(os.environ)).stdout)
     assert grown_kb < 256 * 1024, f"import grew the address space by {grown_kb // 1024} MB"
+
+
+def test_the_fenced_search_of_a_large_posting_run_equals_a_plain_search() -> None:
+    rng = np.random.default_rng(1)
+    run = np.sort(rng.integers(0, 2**40, size=200_000).astype(np.uint64))
+    run[1000:1300] = run[1000]  # a key with many postings
+    probes = np.sort(np.concatenate([rng.integers(0, 2**40, size=3000).astype(np.uint64),
+                                     run[rng.integers(0, len(run), 2000)], run[[0, -1]],
+                                     np.array([0, 2**41], np.uint64)]))
+    for right in (False, True):
+        expected = np.searchsorted(run, probes, side="right" if right else "left")
+        assert (postings._search(run, postings._fences(run), probes, right=right) == expected).all()

@@ -16,6 +16,7 @@ worker restarted.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -24,6 +25,38 @@ _LOW = np.uint64(0xFFFFFFFF)
 _SHIFT = np.uint64(32)
 
 Seqs = npt.NDArray[np.int64]
+
+
+_FENCE = 256          # one fence per this many postings of a large run
+_FENCED_RUN = 1 << 16  # runs at least this long are searched through their fences
+
+
+def _search(run: npt.NDArray[np.uint64], fences: npt.NDArray[np.uint64] | None,
+            q: npt.NDArray[np.uint64], right: bool) -> npt.NDArray[np.int64]:
+    """`np.searchsorted(run, q)` in two levels for a large run: the fences (every 256th posting, small
+    enough to stay in cache) give each probe a block of 256, then a vectorised binary search in the
+    blocks touches one or two cache lines per probe instead of ~20 scattered ones (measured: the
+    plain search made the writer 35 % slower at 1 M indexed than at 10 k)."""
+    side: Literal["left", "right"] = "right" if right else "left"
+    if fences is None:
+        return np.searchsorted(run, q, side=side).astype(np.int64)
+    f = np.searchsorted(fences, q, side=side).astype(np.int64)
+    lo = np.maximum((f - 1) * _FENCE + 1, 0)
+    hi = np.minimum(f * _FENCE, len(run))
+    last = len(run) - 1
+    while True:
+        active = lo < hi
+        if not active.any():
+            return lo
+        mid = (lo + hi) >> 1
+        value = run[np.minimum(mid, last)]
+        below = value <= q if right else value < q
+        lo = np.where(active & below, mid + 1, lo)
+        hi = np.where(active & ~below, mid, hi)
+
+
+def _fences(run: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64] | None:
+    return run[::_FENCE].copy() if len(run) >= _FENCED_RUN else None
 
 
 def _cap_groups(run: npt.NDArray[np.uint64], cap: int) -> npt.NDArray[np.uint64]:
@@ -44,6 +77,7 @@ class Postings:
         self.cap = cap
         self._memtable_limit = memtable_limit
         self._runs: list[npt.NDArray[np.uint64]] = []
+        self._fences: list[npt.NDArray[np.uint64] | None] = []
         self._mem: dict[int, list[int]] = defaultdict(list)
         self._mem_size = 0
         self.head = 0  # every seq below this is evicted
@@ -73,30 +107,36 @@ class Postings:
         self._mem.clear()
         self._mem_size = 0
         self._runs.append(_cap_groups(run, self.cap))
+        self._fences.append(None)
         while len(self._runs) > 1 and len(self._runs[-2]) <= 2 * len(self._runs[-1]):
             newer = self._runs.pop()
             older = self._runs.pop()
+            del self._fences[-2:]
             merged = np.concatenate((older, newer))
             merged.sort(kind="stable")  # timsort on two sorted runs: a linear merge
             merged = merged[(merged & _LOW) >= np.uint64(self.head)]
             self._runs.append(_cap_groups(merged, self.cap))
+            self._fences.append(_fences(self._runs[-1]))
 
     def lookup_runs(self, keys: npt.NDArray[np.uint32]) -> tuple[npt.NDArray[np.int64], Seqs]:
         """(index into `keys`, seq) of the newest `cap` postings per key in the sealed runs (may hold evicted)."""
         if not self._runs or len(keys) == 0:
             return np.empty(0, np.int64), np.empty(0, np.int64)
-        k64 = keys.astype(np.uint64) << _SHIFT
+        order = np.argsort(keys, kind="stable")  # sorted probes walk each run in one direction (cache)
+        k64 = keys[order].astype(np.uint64) << _SHIFT
         which: list[npt.NDArray[np.int64]] = []
         found: list[npt.NDArray[np.uint64]] = []
-        for run in self._runs:
-            lo = np.searchsorted(run, k64)
-            hi = np.searchsorted(run, k64 | _LOW, side="right")
-            lo = np.maximum(lo, hi - self.cap)
+        remaining = np.full(len(keys), self.cap, np.int64)
+        for run, fences in zip(reversed(self._runs), reversed(self._fences), strict=True):  # newest first
+            lo = _search(run, fences, k64, right=False)
+            hi = _search(run, fences, k64 | _LOW, right=True)
+            lo = np.maximum(lo, hi - remaining)
             counts = hi - lo
+            remaining -= counts
             total = int(counts.sum())
             if not total:
                 continue
-            owner = np.repeat(np.arange(len(keys)), counts)
+            owner = np.repeat(order, counts)
             offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
             which.append(owner)
             found.append(run[np.repeat(lo, counts) + offsets])

@@ -154,6 +154,22 @@ def pack(article_id: str, cluster: str, published: float | None, fp: int, url: i
     return b"".join((head, ident, clus, lead.astype("<u4").tobytes(), sample.astype("<u4").tobytes(), verdict))
 
 
+def unpack_keys(data: bytes, cfg: SketchConfig) -> tuple[str, str, float | None, int, int, bool, int, Hashes]:
+    """What rebuilding the posting index needs of a record (id, cluster, published, fp, url, searchable,
+    n, anchors), without decoding the sketch into Python lists (a million records take seconds)."""
+    fmt, flags, level, n_lead, n_sample, n, published, fp, url, n_id, n_clus = _HEAD.unpack_from(data)
+    if fmt != _FORMAT:
+        raise ValueError(f"dedup index record of format {fmt}, expected {_FORMAT}")
+    at = _HEAD.size
+    ident = data[at:at + n_id].decode("utf-8")
+    cluster = data[at + n_id:at + n_id + n_clus].decode("utf-8")
+    at += n_id + n_clus
+    lead = np.frombuffer(data, "<u4", n_lead, at).astype(np.uint32)
+    sample = np.frombuffer(data, "<u4", n_sample, at + 4 * n_lead).astype(np.uint32)
+    anchors = Sketch(n, lead, sample, level).anchors(cfg)
+    return ident, cluster, None if math.isnan(published) else published, fp, url, bool(flags & 1), n, anchors
+
+
 def unpack(data: bytes) -> Stored:
     fmt, flags, level, n_lead, n_sample, n, published, fp, url, n_id, n_clus = _HEAD.unpack_from(data)
     if fmt != _FORMAT:

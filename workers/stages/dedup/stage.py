@@ -64,8 +64,9 @@ class DedupConfig:
     min_containment: float = 0.5
     # ... and at least this many, so a one-line text cannot match everything
     min_shared: int = 8
-    max_bucket: int = 32        # newest holders kept per posting key
+    max_bucket: int = 12        # newest holders kept per posting key
     max_verify: int = 8         # candidates verified per article, most shared anchors first
+    common_key: int = 12        # a key with this many live holders in half as many clusters is ignored
     evict_per_article: int = 4
 
 
@@ -206,22 +207,26 @@ class _Ring:
     def __init__(self) -> None:
         self.published = array("d", [math.nan]) * 1024
         self.anchors = array("B", [0]) * 1024
+        self.cluster = array("I", [0]) * 1024
 
     def _fit(self, head: int, tail: int) -> None:
         size = len(self.published)
         if tail - head < size:
             return
         new = 1 << (tail - head).bit_length()
-        published, anchors = array("d", [math.nan]) * new, array("B", [0]) * new
+        published, anchors, cluster = array("d", [math.nan]) * new, array("B", [0]) * new, array("I", [0]) * new
         for seq in range(head, tail):
-            published[seq % new], anchors[seq % new] = self.published[seq % size], self.anchors[seq % size]
-        self.published, self.anchors = published, anchors
+            old = seq % size
+            published[seq % new], anchors[seq % new], cluster[seq % new] = \
+                self.published[old], self.anchors[old], self.cluster[old]
+        self.published, self.anchors, self.cluster = published, anchors, cluster
 
-    def put(self, seq: int, head: int, published: float | None, anchors: int) -> None:
+    def put(self, seq: int, head: int, published: float | None, anchors: int, cluster: str) -> None:
         self._fit(head, seq + 1)
         at = seq % len(self.published)
         self.published[at] = math.nan if published is None else published
         self.anchors[at] = min(anchors, 255)
+        self.cluster[at] = zlib.crc32(cluster.encode("utf-8"))
 
 
 class DedupIndex:
@@ -248,10 +253,10 @@ class DedupIndex:
         if self._loaded_tail is not None and meta["tail"] == self._loaded_tail:
             return
         self._reset()
-        records: list[tuple[int, sk.Stored]] = []
+        records: list[tuple[int, bytes]] = []
         for key, value in self.store.items():
             if isinstance(key, str) and key.startswith("s:") and value:
-                records.append((int(key[2:]), sk.unpack(value)))
+                records.append((int(key[2:]), bytes(value)))
         records.sort(key=lambda r: r[0])
         self.meta = dict(meta)
         if records:  # the records are the truth: a crash may have cut a batch's writes short
@@ -259,17 +264,18 @@ class DedupIndex:
             self.meta["tail"] = max(int(meta["tail"]), records[-1][0] + 1)
             self.meta["n"] = len(records)
         self.postings.head = self.meta["head"]
-        for seq, rec in records:
-            self._index(seq, rec.id, rec.published, rec.fp, rec.url,
-                        rec.anchors(self.cfg.sketch) if rec.searchable and rec.n >= self.cfg.min_shared else None,
-                        rec.searchable)
-            if rec.published is not None and (self.meta["wm"] is None or rec.published > self.meta["wm"]):
-                self.meta["wm"] = rec.published
+        for seq, value in records:
+            ident, cluster, published, fp, url, searchable, n, anchors = sk.unpack_keys(value, self.cfg.sketch)
+            self._index(seq, ident, cluster, published, fp, url,
+                        anchors if searchable and n >= self.cfg.min_shared else None, searchable)
+            self.postings.seal()
+            if published is not None and (self.meta["wm"] is None or published > self.meta["wm"]):
+                self.meta["wm"] = published
         self.postings.seal()
         self._loaded_tail = self.meta["tail"]
 
-    def _index(self, seq: int, article_id: str, published: float | None, fp: int, url: int,  # noqa: PLR0917
-               anchors: np.ndarray | None, searchable: bool) -> None:
+    def _index(self, seq: int, article_id: str, cluster: str, published: float | None,  # noqa: PLR0917
+               fp: int, url: int, anchors: np.ndarray | None, searchable: bool) -> None:
         keys = [zlib.crc32(article_id.encode("utf-8")) ^ _ID_SALT]
         if searchable:
             if fp:
@@ -280,7 +286,7 @@ class DedupIndex:
         if anchors is not None and len(anchors):
             all_keys = np.concatenate((all_keys, anchors.astype(np.uint32)))
         self.postings.add(all_keys, seq)
-        self.ring.put(seq, self.meta["head"], published, 0 if anchors is None else len(anchors))
+        self.ring.put(seq, self.meta["head"], published, 0 if anchors is None else len(anchors), cluster)
 
     def _get(self, key: str) -> bytes | None:
         if key in self._pending:
@@ -339,26 +345,29 @@ class DedupIndex:
             return np.concatenate((fixed, anchors)), len(anchors)
         return fixed, 0
 
-    def _holders(self, key: int, found: dict[int, list[int]], horizon: float | None) -> list[int]:
-        """Newest `max_bucket` live holders of a key: this batch's (memtable) and the sealed runs'."""
-        seqs = found.get(key, [])
+    def _holders(self, key: int, found: dict[int, list[int]]) -> list[int]:
+        """Newest `max_bucket` indexed holders of a key (sealed runs and this batch's memtable), newest first.
+
+        Evicted articles are the oldest, so they sit at the end; articles past the retention
+        window but not evicted yet still count here and are skipped when verified.
+        """
+        seqs = found.get(key)
         mem = self.postings.lookup_mem(key)
         if mem:
-            seqs = [*seqs, *mem]
+            seqs = [*seqs, *mem] if seqs else mem
         if not seqs:
-            return seqs
-        seqs = sorted(seqs, reverse=True)[:self.cfg.max_bucket]  # newest first: the evicted are the oldest
-        head, published, size = self.meta["head"], self.ring.published, len(self.ring.published)
-        if horizon is None:
-            return [s for s in seqs if s >= head]
-        return [s for s in seqs if s >= head and (published[s % size] != published[s % size]
-                                                  or published[s % size] >= horizon)]
+            return []
+        seqs = sorted(seqs, reverse=True)[:self.cfg.max_bucket]
+        head = self.meta["head"]
+        while seqs and seqs[-1] < head:
+            seqs.pop()
+        return seqs
 
     def _judge_one(self, p: Prepared, keys: np.ndarray, n_anchors: int, found: dict[int, list[int]]) -> bytes:
         cfg = self.cfg
         key_list = keys.tolist()
         # redelivery: the verdict stored under this id
-        for seq in self._holders(key_list[0], found, None):
+        for seq in self._holders(key_list[0], found):
             rec = self._record(seq)
             if rec is not None and rec.id == p.id:
                 return rec.verdict
@@ -381,7 +390,7 @@ class DedupIndex:
         self._pending[f"s:{seq}"] = sk.pack(p.id, verdict["cluster_id"], p.published, p.fp, p.url,
                                             p.probe.sketch if searchable else None, encoded)
         anchors = key_list[3:] if searchable and near_possible else None
-        self._index(seq, p.id, p.published, p.fp, p.url,
+        self._index(seq, p.id, verdict["cluster_id"], p.published, p.fp, p.url,
                     np.asarray(anchors, np.uint32) if anchors is not None else None, searchable)
         self.meta["tail"] += 1
         self.meta["n"] += 1
@@ -392,7 +401,9 @@ class DedupIndex:
         for key, field_ in ((keys[1], "fp"), (keys[2], "url")):
             if (field_ == "fp" and not p.fp) or (field_ == "url" and not p.url):
                 continue
-            for seq in sorted(self._holders(key, found, horizon)):  # the first indexed copy
+            for seq in sorted(self._holders(key, found)):  # the first indexed copy
+                if not self._live(seq, horizon):
+                    continue
                 rec = self._record(seq)
                 if rec is None or not rec.searchable or getattr(rec, field_) != getattr(p, field_):
                     continue
@@ -407,24 +418,23 @@ class DedupIndex:
     def _near(self, p: Prepared, anchors: list[int], n_anchors: int, found: dict[int, list[int]],
               horizon: float | None) -> _Match | None:
         cfg = self.cfg
+        ring_anchors, ring_cluster = self.ring.anchors, self.ring.cluster
+        size = len(ring_anchors)
         hits: dict[int, int] = {}
         for key in anchors:
-            for seq in self._holders(key, found, horizon):
-                hits[seq] = hits.get(seq, 0) + 1
-        if not hits:
-            return None
-        ring_anchors = self.ring.anchors
-        size = len(ring_anchors)
-        ranked = sorted(hits.items(), key=lambda kv: (-kv[1], -kv[0]))
-        matches: list[_Match] = []
-        verified = 0
-        for seq, count in ranked:
-            if verified >= cfg.max_verify:
-                break
-            # one shared anchor is chance unless one side has only a handful of anchors (a short text)
-            if count < 2 and min(n_anchors, int(ring_anchors[seq % size])) > 6:
+            holders = self._holders(key, found)
+            # a phrase many stories use ("said on Tuesday", a template line) is no evidence of copying;
+            # the copies of one big story all share a cluster, so they keep their keys
+            if len(holders) >= cfg.common_key and \
+                    len({ring_cluster[s % size] for s in holders}) >= cfg.common_key // 2:
                 continue
-            verified += 1
+            for seq in holders:
+                hits[seq] = hits.get(seq, 0) + 1
+        # one shared anchor is chance unless one side has only a handful of anchors (a short text)
+        eligible = [(count, seq) for seq, count in hits.items()
+                    if (count >= 2 or min(n_anchors, ring_anchors[seq % size]) <= 6) and self._live(seq, horizon)]
+        matches: list[_Match] = []
+        for _count, seq in sorted(eligible, reverse=True)[:cfg.max_verify]:
             rec = self._record(seq)
             if rec is None or not rec.searchable or rec.n == 0:
                 continue
