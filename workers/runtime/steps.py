@@ -84,9 +84,10 @@ class Steps:
         values = [value for _, value in events]
         try:
             results = await self._pool.run(dedup.prepare_bytes, values, self._dedup_cfg, timeout=self._timeout)
-        except StageError:
-            if len(events) == 1:
-                raise
+        except StageError as exc:
+            if len(events) == 1:  # this record alone is past the time limit, or killed its process
+                key, value = events[0]
+                return [self._dead(record_id(key, value), "dedup", exc, value)]
             return [o for event in events for o in await self.dedup_prepare([event])]
         out = []
         for (key, value), result in zip(events, results, strict=True):
