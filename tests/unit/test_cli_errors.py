@@ -6,6 +6,7 @@ classes that need a real broker (authentication, TLS) are in tests/e2e/test_cli_
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -130,6 +131,7 @@ def test_a_worker_without_broker_answers_healthz_not_readyz_then_gives_up(tmp_pa
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         answers: dict[str, int] = {}
+        bodies: dict[str, bytes] = {}
         deadline = time.monotonic() + 8
         while len(answers) < 2 and time.monotonic() < deadline and worker.poll() is None:
             for probe in ("healthz", "readyz"):
@@ -138,12 +140,17 @@ def test_a_worker_without_broker_answers_healthz_not_readyz_then_gives_up(tmp_pa
                         answers[probe] = response.status
                 except urllib.error.HTTPError as exc:
                     answers[probe] = exc.code
+                    bodies[probe] = exc.read()
                 except OSError:
                     time.sleep(0.2)
         _, stderr = worker.communicate(timeout=60)
     finally:
         worker.kill()
     assert answers == {"healthz": 200, "readyz": 503}
+    # the same keys as the running worker's readiness body, so a probe reads one shape
+    readiness = json.loads(bodies["readyz"])
+    assert readiness["ready"] is False and readiness["recovered"] is False
+    assert readiness["assigned_partitions"] == 0 and "broker" in readiness["waiting_for"]
     assert worker.returncode == UNREACHABLE
     assert stderr.decode().count("waiting for the Kafka broker") == 1
     assert "Traceback" not in stderr.decode()

@@ -53,13 +53,15 @@ def register_pages(app: faust.App, metrics: Metrics) -> None:
 
 async def serve_waiting_probes(host: str, port: int, waiting_for: str) -> web.AppRunner:
     """`/healthz` 200 and `/readyz` 503 (saying what the worker waits for) until Faust's server takes over;
-    the caller cleans the returned runner up. OSError when the port is taken."""
+    the readiness body has the same keys as Faust's, so a probe or dashboard reads one shape.
+    The caller cleans the returned runner up. OSError when the port is taken."""
 
     async def healthz(request: web.Request) -> web.Response:
         return web.json_response({"alive": True})
 
     async def readyz(request: web.Request) -> web.Response:
-        return web.json_response({"ready": False, "waiting_for": waiting_for}, status=503)
+        return web.json_response({"ready": False, "recovered": False, "rebalancing": False,
+                                  "assigned_partitions": 0, "waiting_for": waiting_for}, status=503)
 
     app = web.Application()
     app.router.add_get("/healthz", healthz)
