@@ -89,6 +89,11 @@ class Settings(BaseSettings):
     pool_memory_mb: int = Field(2048, ge=0, description="address-space cap per pool process; 0 = none")
     stage_timeout_seconds: float = Field(20.0, gt=0)
     max_input_bytes: int = Field(MAX_INPUT_BYTES, gt=0)
+    deadletter_limit_share: float = Field(0.5, gt=0, le=1, description="the worker stops when more than this "
+                                          "share of a stage's last `deadletter_limit_window` records were "
+                                          "dead-lettered (workers/runtime/dlq_guard.py); 1.0 = never")
+    deadletter_limit_window: int = Field(1000, ge=0, description="records per stage the dead-letter share is "
+                                         "taken over, checked once that many came through; 0 = no guard")
 
     # --- Stage behaviour -----------------------------------------------------------------------
     extract_favor_precision: bool = False

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import time
+from pathlib import Path
 
 import pytest
 
@@ -94,3 +96,50 @@ def test_a_stopped_pool_is_not_blamed_on_the_document() -> None:
     with pytest.raises(PoolUnavailable):
         run(stopped, _sleep, 0)
 
+
+
+def _report_and_sleep(pid_file: str, seconds: float) -> int:
+    with Path(pid_file).open("a") as out:
+        out.write(f"{os.getpid()}\n")
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def _pids_written(pid_file: str, count: int, timeout: float = 30.0) -> list[int]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if Path(pid_file).exists():
+            pids = [int(line) for line in Path(pid_file).read_text().split()]
+            if len(pids) >= count:
+                return pids
+        time.sleep(0.05)
+    raise AssertionError(f"no {count} pid(s) in {pid_file}")
+
+
+def test_a_process_killed_under_a_document_runs_it_again_in_a_fresh_one(pool: StagePool, tmp_path) -> None:
+    # An operator's or the OOM killer's SIGKILL is not the document's fault: it is retried once.
+    pid_file = str(tmp_path / "pids")
+
+    async def kill_the_first_try() -> int:
+        task = asyncio.ensure_future(pool.run(_report_and_sleep, pid_file, 2.0, timeout=30))
+        first = (await asyncio.to_thread(_pids_written, pid_file, 1))[0]
+        os.kill(first, signal.SIGKILL)
+        return await task
+
+    finished_in = asyncio.run(kill_the_first_try())
+    first, second = _pids_written(pid_file, 2)
+    assert finished_in == second != first
+
+
+def test_a_process_that_dies_while_no_document_runs_breaks_the_pool_and_it_says_so() -> None:
+    # pebble cannot tell which document such a death belongs to and puts the pool in error: the
+    # worker must stop (PoolUnavailable) rather than blame the next document.
+    idle = StagePool(1, max_tasks=0)
+    try:
+        pid = run(idle, os.getpid)
+        os.kill(pid, signal.SIGKILL)
+        time.sleep(1.0)
+        with pytest.raises(PoolUnavailable):
+            run(idle, _sleep, 0)
+    finally:
+        idle.close()

@@ -15,6 +15,7 @@ import faust
 import orjson
 
 from workers.runtime.dedup_agents import register_dedup_agent
+from workers.runtime.dlq_guard import DeadLetterGuard, DeadLetterLimitError
 from workers.runtime.failfast import exit_on_failure
 from workers.runtime.metrics import Metrics
 from workers.runtime.pool import StagePool
@@ -88,18 +89,33 @@ def extract_agent(app: faust.App, settings: Settings, runtime: _Runtime,
               concurrency=settings.pool_workers)(extract)
 
 
-def register_agents(app: faust.App, settings: Settings, metrics: Metrics | None = None) -> None:
-    metrics = metrics or Metrics()
-    runtime = _Runtime(settings)
-    topics = stage_topics(settings)
-    stage_of_sink = {t.sink: stage for stage, t in topics.items()}
-    deadletter = _raw_topic(app, settings.topic_deadletter)
+class _Router:
+    """Sends each outcome to its next topic or the dead-letter topic, counted by the dead-letter rate guard."""
 
-    async def route(outcome: Outcome, sink: faust.TopicT) -> None:
+    def __init__(self, app: faust.App, settings: Settings, metrics: Metrics) -> None:
+        self._stage_of_sink = {t.sink: stage for stage, t in stage_topics(settings).items()}
+        self._deadletter = _raw_topic(app, settings.topic_deadletter)
+        self._guard = DeadLetterGuard(settings.deadletter_limit_share, settings.deadletter_limit_window)
+        self._metrics = metrics
+
+    def observe(self, stage: str, outcome: Outcome) -> None:
+        """Count a finished record in its stage's window; over the limit, stop before it is routed."""
+        reason = outcome.deadletter["error"]["type"] if outcome.deadletter is not None else None
+        tripped = self._guard.observe(stage, outcome.key, reason)
+        if tripped is not None:  # escapes the agent: exit_on_failure ends the worker, uncommitted
+            raise DeadLetterLimitError(tripped.message())
+
+    async def route(self, outcome: Outcome, sink: faust.TopicT) -> None:
+        """Count the outcome (the rate guard), then send it on."""
+        self.observe(self._stage_of_sink[sink.get_topic_name()], outcome)
+        await self.forward(outcome, sink)
+
+    async def forward(self, outcome: Outcome, sink: faust.TopicT) -> None:
+        """Send without counting: for outcomes already counted where the stage finished them (dedup)."""
         key = outcome.key.encode()
-        stage = stage_of_sink[sink.get_topic_name()]
+        stage = self._stage_of_sink[sink.get_topic_name()]
         if outcome.deadletter is not None:
-            await deadletter.send(key=key, value=orjson.dumps(outcome.deadletter))
+            await self._deadletter.send(key=key, value=orjson.dumps(outcome.deadletter))
             reason = outcome.deadletter["error"]["type"]
             fields = {"article_id": outcome.key, "stage": stage, "reason": reason}
             if reason == "stage_crashed":  # a bug of ours, not the record's: an error, with what was raised
@@ -109,7 +125,15 @@ def register_agents(app: faust.App, settings: Settings, metrics: Metrics | None 
         else:
             await sink.send(key=key, value=outcome.value)
             log.debug("routed", extra={"article_id": outcome.key, "stage": stage})
-        metrics.routed(stage, outcome)
+        self._metrics.routed(stage, outcome)
+
+
+def register_agents(app: faust.App, settings: Settings, metrics: Metrics | None = None) -> None:
+    metrics = metrics or Metrics()
+    runtime = _Runtime(settings)
+    topics = stage_topics(settings)
+    router = _Router(app, settings, metrics)
+    route = router.route
 
     def pure_agent(stage: str, step: Callable[[Steps], Step]) -> None:
         sink = _raw_topic(app, topics[stage].sink)
@@ -131,7 +155,8 @@ def register_agents(app: faust.App, settings: Settings, metrics: Metrics | None 
     if "tag" in names:
         pure_agent("tag", lambda steps: steps.tag)
     if "dedup" in names:
-        register_dedup_agent(app, settings, steps=lambda: runtime.steps, route=route,
+        register_dedup_agent(app, settings, steps=lambda: runtime.steps, route=route, forward=router.forward,
+                             observe=lambda outcome: router.observe("dedup", outcome),
                              source=_raw_topic(app, topics["dedup"].source),
                              sink=_raw_topic(app, topics["dedup"].sink))
 

@@ -71,8 +71,15 @@ def _current(event: faust.EventT[Any]) -> Iterator[None]:
 
 def register_dedup_agent(app: faust.App, settings: Settings, *, steps: Callable[[], Steps],
                          source: faust.TopicT, sink: faust.TopicT,
-                         route: Callable[[Outcome, faust.TopicT], Awaitable[None]]) -> None:
-    """The dedup agents: prepare in the pool, re-key to the index partition, judge against the table."""
+                         route: Callable[[Outcome, faust.TopicT], Awaitable[None]],
+                         forward: Callable[[Outcome, faust.TopicT], Awaitable[None]],
+                         observe: Callable[[Outcome], None]) -> None:
+    """The dedup agents: prepare in the pool, re-key to the index partition, judge against the table.
+
+    The dead-letter rate guard counts dedup's records where they succeed or fail, in `dedup`
+    (`route` for dead letters, `observe` for prepared ones): the index writer may run in another
+    worker, so its events are sent with `forward`, uncounted.
+    """
     # keys JSON (str), values raw bytes: Faust takes the codecs from key_type and value_type
     table = app.Table("dedup-index", default=None, partitions=settings.topic_partitions, key_type=str,
                       value_type=bytes)
@@ -87,6 +94,8 @@ def register_dedup_agent(app: faust.App, settings: Settings, *, steps: Callable[
                 for outcome in outcomes:
                     if outcome.deadletter is not None:
                         await route(outcome, sink)
+                    else:
+                        observe(outcome)
                 ready = [o.value for o in outcomes if o.value is not None]
                 if ready:
                     await index_topic.send(key=INDEX_KEY, value=bundle(ready))
@@ -98,7 +107,7 @@ def register_dedup_agent(app: faust.App, settings: Settings, *, steps: Callable[
                 s = steps()
                 prepared = [record for e in events for record in unbundle(e.value)]
                 for outcome in s.dedup_judge(prepared, s.dedup_index(table)):
-                    await route(outcome, sink)
+                    await forward(outcome, sink)
             yield None
 
     # two actors per pool process: one batch is sent on while the next one is in the pool

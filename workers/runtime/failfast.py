@@ -26,9 +26,9 @@ EXIT_STATUS = 70
 def exit_on_failure(stage: str) -> Iterator[None]:
     try:
         yield
-    except Exception:
-        log.critical("exiting without committing: %s failed for a reason that is not the record's",
-                     stage, exc_info=True, extra={"stage": stage})
+    except Exception as exc:  # the cause is on the log line itself (the dead-letter guard's is the whole story)
+        log.critical("exiting without committing: %s failed for a reason that is not the record's: %s: %s",
+                     stage, type(exc).__name__, exc, exc_info=True, extra={"stage": stage})
         for handler in logging.getLogger().handlers:
             handler.flush()
         sys.stderr.flush()

@@ -4,12 +4,19 @@ Why pebble: a `concurrent.futures` pool cannot stop a task that hangs (a patholo
 so the event loop would stay healthy but the pool would fill with stuck work. pebble kills the
 process that runs past its timeout and starts a new one. Processes are also recycled after
 `max_tasks` documents and capped in address space, so caches and leaks cannot grow without bound.
+
+Who is at fault when a pool process dies: a process killed under a document (an operator, the OOM
+killer) is retried once in a fresh process, and a second death dead-letters the document. A killed
+fork server is started again by multiprocessing on the next process it must fork. What pebble
+cannot place (a process that died while no task ran) puts the pool in error, and every document
+then gets `PoolUnavailable`: the worker stops, uncommitted, and its supervisor restarts it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import logging
 import multiprocessing
 import resource
 from collections.abc import Callable
@@ -20,6 +27,10 @@ import pebble
 from workers.errors import InfrastructureError, StageCrashed, StageError, StageTimeout
 
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
+
+_WATCH_SECONDS = 1.0  # how often a waiting document checks that the pool is still alive
 
 
 def _init_process(max_bytes: int) -> None:
@@ -49,12 +60,42 @@ class StagePool:
                                         initializer=_init_process, initargs=(memory_mb * 1024 * 1024,))
 
     async def run(self, fn: Callable[..., T], *args: Any, timeout: float) -> T:
+        """`fn(*args)` in a pool process; a failure comes back as the document's `StageError` or ours.
+
+        A pool process that dies under a document (SIGKILL from an operator or the OOM killer) does
+        not prove the document guilty: it runs once more in a fresh process, and only a second death
+        dead-letters it (`stage_crashed`, a poison record). Each try has the full time limit.
+        """
+        try:
+            return await self._attempt(fn, args, timeout)
+        except pebble.ProcessExpired as first:
+            log.warning("a stage process died under a document (exit code %s): running it once more in a fresh "
+                        "process", first.exitcode)
+            try:
+                return await self._attempt(fn, args, timeout)
+            except pebble.ProcessExpired as second:
+                raise StageCrashed(f"stage process died twice on this input (exit codes {first.exitcode}, "
+                                   f"{second.exitcode}); likely out of memory") from second
+
+    async def _attempt(self, fn: Callable[..., T], args: tuple[Any, ...], timeout: float) -> T:
+        """One try; a dead process comes back as `pebble.ProcessExpired`, for `run` to decide."""
         try:
             future = self._pool.schedule(fn, args=args, timeout=timeout)
         except Exception as exc:  # the pool refused the task: stopped or broken, whatever the document
             raise PoolUnavailable(f"stage pool unavailable: {type(exc).__name__}: {exc}") from exc
+        waiting = asyncio.wrap_future(future)
         try:
-            return await asyncio.wrap_future(future)
+            # A task queued just as pebble declares the pool broken is never run nor failed: watch the pool.
+            while not (await asyncio.wait({waiting}, timeout=_WATCH_SECONDS))[0]:
+                if not self._pool.active:
+                    raise PoolUnavailable("stage pool broke while a document waited in it")
+        finally:
+            if not waiting.done():  # given up (broken pool, or the agent cancelled): the task goes too
+                waiting.cancel()
+        try:
+            return waiting.result()
+        except pebble.ProcessExpired:
+            raise
         except BaseException as exc:
             raise _as_stage_error(exc, timeout) from exc
 
