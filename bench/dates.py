@@ -26,9 +26,11 @@ from typing import Any
 from htmldate import find_date
 
 from bench.devdata import rows
+from bench.folds import fold_ids, per_fold, report
 from workers.errors import StageError
-from workers.records import RawArticle
+from workers.records import Article, RawArticle
 from workers.stages import extract, normalize
+from workers.stages.normalize import pubdate
 from workers.stages.normalize.language import detect_language
 
 
@@ -37,18 +39,38 @@ def _expected(row: dict[str, Any]) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def ours(row: dict[str, Any], now: datetime) -> tuple[str | None, float]:
+CLASSES = ("metadata", "url", "byline", "text")
+
+
+def ours(row: dict[str, Any], now: datetime) -> tuple[str | None, float, str]:
     """The pipeline's publication day for one HTML page (None when it finds none or fails the page),
-    and the seconds spent beyond extraction (the normalize stage; markup stamps come from extract)."""
+    the seconds spent beyond extraction (the normalize stage; markup stamps come from extract), and
+    the page's class (`page_class`)."""
     raw = RawArticle(id=row["id"], url=row["url"] if "://" in row["url"] else None, html=row["html"])
     try:
         article = extract.extract(raw, extract.ExtractConfig())
     except StageError:
-        return None, 0.0
+        return None, 0.0, "text"
     start = time.perf_counter()
     result = normalize.run(article, normalize.NormalizeConfig(), now)
     extra = time.perf_counter() - start
-    return (result.published_local[:10] if result.published_local else None), extra
+    return (result.published_local[:10] if result.published_local else None), extra, page_class(article, now)
+
+
+def page_class(article: Article, now: datetime) -> str:
+    """Which evidence a page offers, strongest first, read the same way for every system compared:
+    `metadata` (a structured stamp: JSON-LD, `<meta>`, itemprop, `<time pubdate>`), `url` (a date in
+    the URL or canonical URL), `byline` (a date with a clock time at the top of the text), `text` (only
+    dates in running text, or none). The class says nothing about the gold date."""
+    if article.metadata.get("published_time"):
+        return "metadata"
+    found = pubdate.candidates(article.text, {k: v for k, v in article.metadata.items() if k != "date"}, {},
+                               article.url, reference_year=now.year, month_first=False)
+    if any(c.source == "url" for c in found):
+        return "url"
+    if any(pubdate.is_byline(c) for c in found):
+        return "byline"
+    return "text"
 
 
 def htmldate_extensive(row: dict[str, Any]) -> str | None:
@@ -89,13 +111,14 @@ def bench_dates(limit: int | None, dump: str | None = None) -> None:
     mine, theirs = Score(), Score()
     beyond_extraction: list[float] = []
     subsets: Counter[str] = Counter()
+    seen: list[dict[str, Any]] = []
     out = open(dump, "w", encoding="utf-8") if dump else None  # noqa: SIM115, PTH123
     for i, row in enumerate(rows("dates_dev.jsonl.gz")):
         if limit is not None and i >= limit:
             break
         expected = _expected(row)
         start = time.perf_counter()
-        predicted, extra = ours(row, now)
+        predicted, extra, kind = ours(row, now)
         beyond_extraction.append(extra)
         middle = time.perf_counter()
         rival = htmldate_extensive(row)
@@ -103,9 +126,10 @@ def bench_dates(limit: int | None, dump: str | None = None) -> None:
         mine.add(predicted, expected, middle - start)
         theirs.add(rival, expected, end - middle)
         subsets[f"{row['subset']}:{'ok' if predicted == expected else 'miss'}"] += 1
+        seen.append({"url": row["url"], "expected": expected, "ours": predicted, "htmldate": rival,
+                     "class": kind})
         if out:
-            out.write(json.dumps({"url": row["url"], "expected": expected, "ours": predicted,
-                                  "htmldate": rival}) + "\n")
+            out.write(json.dumps(seen[-1]) + "\n")
     if out:
         out.close()
     print(f"dates_dev.jsonl.gz, {len(mine.seconds)} pages (exact day)")
@@ -115,6 +139,33 @@ def bench_dates(limit: int | None, dump: str | None = None) -> None:
           f"median {1000 * statistics.median(beyond_extraction):.1f} ms, "
           f"mean {1000 * statistics.fmean(beyond_extraction):.1f} ms per page")
     print("ours by subset:", dict(sorted(subsets.items())))
+    print_unseen(seen)
+
+
+def _accuracy(seen: list[dict[str, Any]], idx: list[int], system: str) -> float:
+    """Exact-day accuracy as in `Score` (no date for a page without gold date counts as right)."""
+    return sum(seen[i][system] == seen[i]["expected"] for i in idx) / max(len(idx), 1)
+
+
+def print_unseen(seen: list[dict[str, Any]]) -> None:
+    """Site folds (`bench.folds`) and page classes, ours vs htmldate extensive on the same pages.
+
+    No date rule has a threshold chosen by a search over this set, so a fold's accuracy is a score
+    on sites no search saw; the per-class lines are pooled over the folds."""
+    folds = fold_ids(seen)
+    print(report("dates_dev exact day: ours vs htmldate extensive",
+                 per_fold(folds, lambda idx: (_accuracy(seen, idx, "ours"), _accuracy(seen, idx, "htmldate"))),
+                 metric="accuracy"))
+    print("  by page class (accuracy: ours / htmldate extensive):")
+    for kind in CLASSES:
+        idx = [i for i, s in enumerate(seen) if s["class"] == kind]
+        if idx:
+            mine, theirs = _accuracy(seen, idx, "ours"), _accuracy(seen, idx, "htmldate")
+            wins = sum(1 for i in idx if seen[i]["ours"] == seen[i]["expected"] != seen[i]["htmldate"])
+            losses = sum(1 for i in idx if seen[i]["htmldate"] == seen[i]["expected"] != seen[i]["ours"])
+            mark = "ok" if mine >= theirs else "WORSE"
+            print(f"    {kind:<9}{len(idx):>4} pages  {mine:.3f} / {theirs:.3f}  "
+                  f"(+{wins} -{losses} pages)  {mark}")
 
 
 def bench_language(limit: int | None) -> None:

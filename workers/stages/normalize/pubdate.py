@@ -142,10 +142,10 @@ def candidates(article_text: str, metadata: dict[str, Any], hints: dict[str, Any
     add("url", "url", _from_url(url if isinstance(url, str) and url else metadata.get("canonical_url")))
     add("hint", "published_at", _parse(hints.get("published_at"), reference_year))
     # A byline stamp (date + clock time where the reader sees it) outranks the metadata.
-    return sorted(found, key=lambda c: not _is_byline(c))
+    return sorted(found, key=lambda c: not is_byline(c))
 
 
-def _is_byline(candidate: Candidate) -> bool:
+def is_byline(candidate: Candidate) -> bool:
     """A date with a clock time at the very top of the body, or the stamp line extraction set aside.
 
     An approximate time ("gegen 23:40 Uhr", "around 8 p.m.") is an event in the story, not a byline.
