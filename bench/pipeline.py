@@ -4,7 +4,9 @@
 
 Prints throughput (articles/s), produce -> enriched latency percentiles (p50/p95/p99) and peak
 memory for the Kafka path (real broker, one `news-ingest worker` process), next to the offline
-`enrich` driver on the same pages in the same run, and their ratio.
+`enrich` driver on the same pages in the same run, and their ratio. Also the event loop's CPU per
+record per hop: the worker's main thread (agents, producer, tables; read from /proc around each
+run) over records x 4 stage hops, beside the `enrich` driver's loop thread on the same pages.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from bench.cputime import process_cpu, thread_cpu
 from bench.devdata import rows
 from tests.support.workers import WorkerProcess
 from workers.cli.enrich import enrich_stream
@@ -52,11 +55,12 @@ def offline(settings: Settings, records: list[bytes]) -> dict[str, float]:
     warm = io.BytesIO()
     asyncio.run(enrich_stream(settings, io.BytesIO(b"\n".join(records[:4]) + b"\n"), warm))
     sink = io.BytesIO()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.thread_time()
     asyncio.run(enrich_stream(settings, io.BytesIO(b"\n".join(records) + b"\n"), sink))
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.thread_time() - cpu
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {"articles_per_s": len(records) / elapsed, "seconds": elapsed,
+            "loop_ms_per_hop": cpu * 1000 / (len(records) * len(settings.stage_names())),
             "peak_rss_mb_driver": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "peak_rss_mb_pool_process": children}
 
@@ -132,13 +136,19 @@ def kafka_path(settings: Settings, records: list[bytes], workdir: Path, rate: fl
     asyncio.run(ensure_topics(settings))
     worker = WorkerProcess(settings, workdir, name="bench").start()
     try:
+        assert worker.process is not None
+        pid, hops = worker.process.pid, len(records) * len(settings.stage_names())
         warm = [orjson.dumps({**orjson.loads(r), "id": f"warm-{i}"}) for i, r in enumerate(records[:4])]
         asyncio.run(_through_kafka(settings, warm, timeout=180))
+        loop, process = thread_cpu(pid), process_cpu(pid)
         result = asyncio.run(_through_kafka(settings, records, timeout=900))
+        result["loop_ms_per_hop"] = (thread_cpu(pid) - loop) * 1000 / hops
+        result["process_ms_per_hop"] = (process_cpu(pid) - process) * 1000 / hops
         again = [orjson.dumps({**orjson.loads(r), "id": f"paced-{i}"}) for i, r in enumerate(records)]
+        loop = thread_cpu(pid)
         paced = asyncio.run(_through_kafka(settings, again, timeout=900, rate=rate))
+        paced["loop_ms_per_hop"] = (thread_cpu(pid) - loop) * 1000 / hops
         result.update({f"paced_{k}": v for k, v in paced.items()})
-        assert worker.process is not None
         result["peak_rss_mb_worker"], result["peak_rss_mb_pool_process"] = _peak_rss_mb(worker.process.pid)
     finally:
         worker.stop()
@@ -176,6 +186,9 @@ def main() -> None:
         print(f"kafka latency at {rate:.1f} articles/s (half the offline rate): p50 {kaf['paced_p50_ms']:.0f} ms, "
               f"p95 {kaf['paced_p95_ms']:.0f} ms, p99 {kaf['paced_p99_ms']:.0f} ms")
         print(f"kafka path / enrich throughput ratio: {kaf['articles_per_s'] / off['articles_per_s']:.2f}")
+        print(f"event-loop CPU per record per hop: worker main thread {kaf['loop_ms_per_hop']:.3f} ms (burst), "
+              f"{kaf['paced_loop_ms_per_hop']:.3f} ms (paced); whole worker process (loop + consumer thread) "
+              f"{kaf['process_ms_per_hop']:.3f} ms (burst); enrich driver's loop {off['loop_ms_per_hop']:.3f} ms")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,14 @@
 Pure work runs in the `StagePool` (off the event loop, with a time limit), so heartbeats keep
 flowing however slow a page is. Dedup reads and writes a Faust table and stays in the loop.
 Nothing may escape an agent (Faust would acknowledge the record): see `workers.runtime.failfast`.
+
+Outcomes go straight to Faust's producer (`_Router.produce`), not through `Topic.send`, which
+builds a `FutureMessage`, runs the send sensors and a callback chain per record: the largest part
+of the event loop's time per record on the dedup writer (bench.dedup_kafka). At-least-once holds
+as before: the agent awaits the producer's `send`, which returns once the record is in aiokafka's
+accumulator, before it yields (Faust acknowledges the offset only after that), and Faust flushes
+the producer before it commits offsets (`Consumer.commit`). Not `send_soon`: Faust's buffer flush
+gives up after 0.1 s with records still queued (`ProducerBuffer.flush_atmost`).
 """
 
 from __future__ import annotations
@@ -60,6 +68,10 @@ def extract_agent(app: faust.App, settings: Settings, runtime: _Runtime,
     A GlobalTable because the stream is keyed by article id while profiles are keyed by source:
     every worker needs every source's profile. Concurrent writes for one source from two workers
     are last-writer-wins, which only makes counts run slightly low (the profile is a heuristic).
+    The actors of one worker do not race: `learn` reads the profile again after the extraction and
+    writes it back with no `await` in between, so each update is applied to the latest version (an
+    actor may extract with a profile one record old). HTML pages have no profile and are not parsed
+    in the event loop for one (`Steps.profile_key`).
 
     Faust files a table write under the partition of the event being processed; for a table keyed
     otherwise, one source's versions then sat in several changelog partitions and RocksDB partition
@@ -94,7 +106,8 @@ class _Router:
 
     def __init__(self, app: faust.App, settings: Settings, metrics: Metrics) -> None:
         self._stage_of_sink = {t.sink: stage for stage, t in stage_topics(settings).items()}
-        self._deadletter = _raw_topic(app, settings.topic_deadletter)
+        self._app = app
+        self._deadletter = _raw_topic(app, settings.topic_deadletter).get_topic_name()
         self._guard = DeadLetterGuard(settings.deadletter_limit_share, settings.deadletter_limit_window)
         self._metrics = metrics
 
@@ -115,7 +128,7 @@ class _Router:
         key = outcome.key.encode()
         stage = self._stage_of_sink[sink.get_topic_name()]
         if outcome.deadletter is not None:
-            await self._deadletter.send(key=key, value=orjson.dumps(outcome.deadletter))
+            await self.produce(self._deadletter, key, orjson.dumps(outcome.deadletter))
             reason = outcome.deadletter["error"]["type"]
             fields = {"article_id": outcome.key, "stage": stage, "reason": reason}
             if reason == "stage_crashed":  # a bug of ours, not the record's: an error, with what was raised
@@ -123,9 +136,23 @@ class _Router:
             else:
                 log.warning("dead-lettered: %s", reason, extra=fields)
         else:
-            await sink.send(key=key, value=outcome.value)
+            assert outcome.value is not None
+            await self.produce(sink.get_topic_name(), key, outcome.value)
             log.debug("routed", extra={"article_id": outcome.key, "stage": stage})
         self._metrics.routed(stage, outcome)
+
+    async def produce(self, topic: str, key: bytes, value: bytes) -> None:
+        """Hand one record to the producer; returns once it is queued for sending (module docstring)."""
+        producer = await self._app.maybe_start_producer()
+        queued = await producer.send(topic, key, value, None, None, None)
+        queued.add_done_callback(_delivered)
+
+
+def _delivered(delivery: Any) -> None:
+    """A record the producer could not deliver after its retries: logged, as Faust's `Topic.send` did (a
+    warning there). The worker keeps running as before: stopping would loop on a record the broker refuses."""
+    if not delivery.cancelled() and delivery.exception() is not None:
+        log.error("the producer could not deliver a record: %r", delivery.exception())
 
 
 def register_agents(app: faust.App, settings: Settings, metrics: Metrics | None = None) -> None:
