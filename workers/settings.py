@@ -103,7 +103,7 @@ class Settings(BaseSettings):
     language_min_share: float = Field(0.7, ge=0, le=1, description="share of letters in the top language; below: mixed")
     normalize_text_dates: bool = Field(True, description="resolve date mentions in the text into `dates`")
     extract_max_html_elements: int = Field(100_000, gt=0, description="refuse bigger HTML trees as too_large")
-    extract_modified_date: bool = Field(True, description="second htmldate pass for the last-modified date")
+    extract_modified_date: bool = Field(True, description="last-modified day from the markup stamp, no 2nd date search")
     extract_profile_min_articles: int = Field(3, ge=1, description="boilerplate: seen in >= N articles")
     extract_profile_min_share: float = Field(0.5, gt=0, le=1, description="... and in >= this share of them")
     extract_profile_max_lines: int = Field(1000, ge=10, description="fingerprints kept per source profile")

@@ -1,4 +1,4 @@
-"""HTML pages: guard against pathological input, then trafilatura for the body and the page metadata.
+"""HTML pages: guard against pathological input, then trafilatura for the body, `pagemeta` for the metadata.
 
 Why the guards: libxml2 silently cuts a tree at depth 256 and trafilatura then returns nothing, so a
 100,000-level page would be reported as `no_content`; and trafilatura's cost grows with the element
@@ -13,7 +13,6 @@ from typing import Any
 
 import lxml.html
 import trafilatura
-from htmldate import find_date
 from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.settings import Document
@@ -21,6 +20,7 @@ from trafilatura.utils import load_html
 
 from workers.errors import ExtractionFailed, InputTooLarge
 from workers.stages.extract.htmldates import page_dates
+from workers.stages.extract.pagemeta import page_meta
 
 _MAX_DEPTH = 250  # libxml2 stops nesting at 256 without XML_PARSE_HUGE
 _SOURCE_TAG = re.compile(r"<(/?)([a-zA-Z][\w:-]*)[^<>]*?(/?)>")
@@ -29,10 +29,11 @@ _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "
 _JUNK = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
 _TAG = re.compile(r"<[A-Za-z!/?]")
 # Class names that mark the line above a headline (EXSLT regex, evaluated inside libxml2).
-_KICKER_XPATH = etree.XPath(
-    "//*[re:test(@class, 'kicker|overline|dachzeile|eyebrow|topline|roofline|spitzmarke|surtitre|antetitulo',"
-    " 'i')]",
-    namespaces={"re": "http://exslt.org/regular-expressions"})
+_KICKER_NAMES = "kicker|overline|dachzeile|eyebrow|topline|roofline|spitzmarke|surtitre|antetitulo"
+_KICKER_XPATH = etree.XPath(f"//*[re:test(@class, '{_KICKER_NAMES}', 'i')]",
+                            namespaces={"re": "http://exslt.org/regular-expressions"})
+_KICKER_WORDS = tuple(_KICKER_NAMES.split("|"))  # substring tests: a regex alternation scans 20x slower
+_ISO_DAY = re.compile(r"(?:19|20)\d{2}-[01]\d-[0-3]\d(?!\d)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,23 +48,25 @@ def extract_html(html: str, url: str | None, *, favor_precision: bool, max_eleme
     """Body paragraphs, title and metadata of one page; `StageError` for input that is not a page."""
     tree = parse(html, max_elements)
     stamps = page_dates(tree)
-    kicker = _kicker(tree)
-    modified = _modified(tree, url) if modified_date else None
-    doc = trafilatura.bare_extraction(tree, url=url, with_metadata=True, include_comments=False,
-                                      favor_precision=favor_precision)
+    kicker = _kicker(tree, html)
+    meta = page_meta(tree, url)
+    # Metadata read above (one date search, see `pagemeta`); trafilatura only finds the body here.
+    doc = trafilatura.bare_extraction(tree, url=url or meta.canonical_url, with_metadata=False,
+                                      include_comments=False, favor_precision=favor_precision)
     if not isinstance(doc, Document):
         raise ExtractionFailed("trafilatura found no main text in the page", reason="no_content")
     metadata = {k: v for k, v in {
-        "authors": doc.author, "sitename": doc.sitename, "description": doc.description,
-        "categories": doc.categories or None, "tags": doc.tags or None, "image": doc.image,
-        "canonical_url": doc.url, "date": doc.date, "kicker": kicker, "method": "trafilatura",
+        "authors": meta.authors, "sitename": meta.sitename, "description": meta.description,
+        "categories": meta.categories or None, "tags": meta.tags or None, "image": meta.image,
+        "canonical_url": meta.canonical_url, "date": meta.date, "kicker": kicker, "method": "trafilatura",
     }.items() if v}
-    if modified and modified != doc.date:
+    modified = _day(stamps.get("modified_time")) if modified_date else None
+    if modified and modified != meta.date:
         metadata["modified_date"] = modified
     metadata.update(stamps)
     lines = [" ".join(line.split()) for line in (doc.text or "").split("\n")]
-    return Page(paragraphs=_without_head([line for line in lines if line], {doc.title, kicker}),
-                title=doc.title, metadata=metadata)
+    return Page(paragraphs=_without_head([line for line in lines if line], {meta.title, kicker}),
+                title=meta.title, metadata=metadata)
 
 
 def _without_head(paragraphs: list[str], head: set[str | None]) -> list[str]:
@@ -132,8 +135,14 @@ def _junk_share(text: str) -> float:
     return len(_JUNK.findall(text)) / max(len(text), 1)
 
 
-def _kicker(tree: HtmlElement) -> str | None:
-    """The short line above the headline, where the markup names it (kicker, overline, Dachzeile)."""
+def _kicker(tree: HtmlElement, html: str) -> str | None:
+    """The short line above the headline, where the markup names it (kicker, overline, Dachzeile).
+
+    The class-name regex over every element costs ~3 ms a page; a search of the source for the words
+    (substring tests, ~0.1 ms) skips it on the pages that have none (most)."""
+    source = html.lower()
+    if not any(word in source for word in _KICKER_WORDS):
+        return None
     for node in _KICKER_XPATH(tree):
         text = " ".join(node.text_content().split())
         if 0 < len(text) <= 80:
@@ -141,9 +150,7 @@ def _kicker(tree: HtmlElement) -> str | None:
     return None
 
 
-def _modified(tree: HtmlElement, url: str | None) -> str | None:
-    try:
-        found = find_date(tree, url=url, original_date=False, extensive_search=True)
-    except (ValueError, TypeError):
-        return None
-    return str(found) if found else None
+def _day(value: str | None) -> str | None:
+    """The `YYYY-MM-DD` an ISO 8601 markup stamp starts with (what `modified_date` always held)."""
+    match = _ISO_DAY.match(value or "")
+    return match.group(0) if match else None

@@ -8,6 +8,7 @@ it has never seen.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 
 import justext
@@ -140,11 +141,14 @@ def stoplists() -> dict[str, frozenset[str]]:
 
 def best_stoplist(tokens: list[str]) -> frozenset[str]:
     """The stop-word list that covers most of the document's tokens: a cheap language guess."""
-    lowered = [t.lower() for t in tokens[:3000]]
+    # Count each distinct word once and intersect in C: the same hits as testing every token against
+    # every one of the 100 lists, at a fraction of the cost (it was half of the plain-text path's time).
+    counts = Counter(t.lower() for t in tokens[:3000])
+    vocabulary = set(counts)
     best: frozenset[str] = frozenset()
     best_hits = -1
     for stoplist in stoplists().values():
-        hits = sum(1 for t in lowered if t in stoplist)
+        hits = sum(counts[t] for t in vocabulary.intersection(stoplist))
         if hits > best_hits:
             best, best_hits = stoplist, hits
     return best

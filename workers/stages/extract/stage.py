@@ -27,7 +27,7 @@ class ExtractConfig:
     # Pages with more elements than this are refused (`too_large`) before trafilatura walks them:
     # the largest dev page has 10,106; a 14 MB page of 250k paragraphs takes trafilatura ~30 s.
     max_html_elements: int = 100_000
-    # Second htmldate pass for the last-modified date (about a millisecond per page).
+    # `metadata.modified_date` from the markup's last-modified stamp (read with the publication stamp).
     modified_date: bool = True
     # Per-source profile: a line seen in at least `profile_min_share` of the source's last
     # articles (and at least `profile_min_articles` of them) is boilerplate for that source.
