@@ -11,7 +11,9 @@
 
     InfrastructureError         not the input's fault: the worker stops, uncommitted, and restarts
     ├── PoolUnavailable         the process pool is stopped or broken (workers.runtime.pool)
-    └── ModelUnavailable        a model file is missing or unreadable (workers.stages.tag)
+    ├── ModelUnavailable        a model file is missing or unreadable (workers.stages.tag)
+    └── UnverifiedDependency    an installed faust-streaming or aiokafka is not the version (or code) the
+                                offset fixes were verified on (workers.runtime.faust_verified)
 
 Anything that is not a `StageError` (broker faults, bugs in the wiring, an `InfrastructureError`)
 propagates and the worker restarts, so no record is dead-lettered for a fault of ours. Errors are
@@ -66,3 +68,7 @@ class StageCrashed(StageError):
 
 class InfrastructureError(RuntimeError):
     """A broken deploy or runtime (not the record): never dead-lettered, the worker stops instead."""
+
+
+class UnverifiedDependency(InfrastructureError):
+    """A library we patch is not the one the patches were verified on: refuse to start rather than guess."""

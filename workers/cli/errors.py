@@ -28,6 +28,7 @@ from aiokafka.errors import KafkaConnectionError, KafkaError
 from pydantic import ValidationError
 
 from workers.devtools.localkafka import KafkaSetupError
+from workers.errors import UnverifiedDependency
 from workers.kafka import REFUSED
 from workers.settings import Settings
 
@@ -99,6 +100,8 @@ def translate(exc: BaseException, settings: Settings | None) -> CliError | None:
                                  "sets how long to wait)")
     if isinstance(exc, KafkaSetupError):
         return CliError(f"cannot start a local Kafka broker: {exc}")
+    if isinstance(exc, UnverifiedDependency):  # a deploy with other faust/aiokafka versions: say so, no traceback
+        return CliError(str(exc))
     return None
 
 

@@ -30,44 +30,162 @@ committed over; instead the commit of its partition stops advancing. `StuckHeads
 periodically, it seeks a partition back to its committed offset when the record there has, for a
 while, been neither acknowledged nor in flight although the partition holds it. The records after
 it are re-delivered too: duplicates, idempotent by id, never losses.
+
+4. With gap filling off, offsets that hold no record (compaction removed the record, a transaction
+   marker, an aborted transaction's records) are never acknowledged, so the exact guard stops the
+   commit at the first such hole and `StuckHeads` re-reads the partition from it, again and again:
+   a compacted input topic was never consumed to the end. Faust's own gap filling cannot tell such
+   holes from the stale-record gap of fix 3, and its gap also covers the offset of the record just
+   fetched (`_add_gap(tp, last + 1, offset)` adds `[last + 1, offset]`), so a record processed out
+   of order by an agent with concurrency could be committed before it was acknowledged.
+   aiokafka knows the holes exactly: `FetchResult.getall` hands out a partition's records only
+   from the consumer's position (`check_assignment`), and moves the position past the last offset
+   it consumed, skipped control batches and compacted-away offsets included. `install` wraps it, so
+   every offset in `[position before, position after)` that came back without a record is recorded
+   as a hole (in Faust's gap tree, on the consumer's own thread and loop), and `_new_offset`
+   commits over acknowledged offsets and holes alike, never over a record that was fetched and not
+   acknowledged. Holes are facts about the log (an offset compaction emptied never holds a record
+   again), so one learnt from a fetch that a rebalance overtook is still true.
+
+Upstream, for the record (faust-streaming/faust unless named):
+- robinhood/faust#379, robinhood/faust#401 (PR robinhood/faust#403 added gap filling): compacted
+  topics and exactly-once producers leave offsets without records, and Faust stopped committing.
+- #312 / PR #313: the head-of-acked guard `min(acked) - committed > 1`; #378: its regression, a
+  compacted topic with gaps never commits; #606 (open): wrong commits with gaps and concurrency.
+- #282: gaps kept in an interval tree; #596 (open): gaps in acked offsets that block committing.
+- #216, #221 / PR #223: records fetched before a rebalance delivered after it (the stale record
+  of fix 3).
+- PR #33: committed offsets became "the next offset to read", which the guard of #313 missed (fix 1);
+  aio-libs/aiokafka#1003: a committed offset of 0 is treated like none (compare fix 2).
+
+`install` first checks that faust-streaming and aiokafka are the versions these fixes were verified
+on and that every function replaced, wrapped or relied on is unchanged (`faust_verified`); anything
+else stops the worker at start with `UnverifiedDependency`.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from faust.transport.consumer import Consumer
-from faust.utils.functional import consecutive_numbers
+from aiokafka.consumer.fetcher import FetchResult
+from faust.transport.consumer import Consumer, ThreadDelegateConsumer
+from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
+from faust.types import TP
+
+from workers.runtime import faust_verified
 
 log = logging.getLogger(__name__)
 
 _faust_perform_seek = Consumer.perform_seek
+_faust_getmany = ThreadDelegateConsumer._getmany
+_faust_fetch_records = AIOKafkaConsumerThread._fetch_records
+_aiokafka_getall = FetchResult.getall
 
 
 def _new_offset(self: Any, tp: Any) -> int | None:
-    """The offset to commit for `tp`: one past the run of acknowledged offsets that starts exactly at
-    the committed position; None while that position is unknown or its record unacknowledged."""
-    acked: list[int] = self._acked[tp]
-    if not acked:
-        return None
-    gaps = self._gap[tp]
-    if gaps:
-        max_offset = max(acked)
-        candidates = sorted(gaps.overlap(0, max_offset), key=lambda interval: interval.begin)
-        if candidates:
-            filled = [offset for interval in candidates for offset in range(interval.begin, interval.end)]
-            acked.extend(filled)
-            gaps.chop(0, max(filled[-1], max_offset + 1))
-    acked.sort()
+    """The offset to commit for `tp`: the end of the run of acknowledged offsets and holes (offsets
+    without a record) that starts exactly at the committed position; None while that position is
+    unknown or nothing at it is done."""
     committed = self._committed_offset[tp]
-    if committed is None or acked[0] > committed:
+    if committed is None:
         return None
-    batch = next(consecutive_numbers(acked))
-    acked[: len(batch)] = []
-    self._acked_index[tp].difference_update(batch)
-    return int(batch[-1]) + 1
+    acked: list[int] = self._acked[tp]
+    acked.sort()
+    gaps = self._gap[tp]
+    position, done = committed, 0
+    while True:
+        if done < len(acked) and acked[done] <= position:  # below the position: acknowledged earlier
+            position = max(position, acked[done] + 1)
+            done += 1
+        elif gaps and (holes := gaps.at(position)):
+            position = max(hole.end for hole in holes)
+        else:
+            break
+    self._acked_index[tp].difference_update(acked[:done])
+    acked[:done] = []
+    if gaps and position > committed:
+        gaps.chop(0, position)
+    return position if position > committed else None
+
+
+def holes_in(start: int, end: int, offsets: Sequence[int]) -> list[tuple[int, int]]:
+    """The ranges `[begin, end)` of `[start, end)` that hold none of `offsets` (ascending)."""
+    holes, expected = [], start
+    for offset in offsets:
+        if offset > expected:
+            holes.append((expected, offset))
+        expected = max(expected, offset + 1)
+    if end > expected:
+        holes.append((expected, end))
+    return holes
+
+
+_fetch_thread = threading.local()  # `.holes`: [(tp, holes)] seen by this consumer thread, not yet handed over
+
+
+def _getall_noting_holes(self: Any, max_records: int | None = None) -> list[Any]:
+    """aiokafka's `FetchResult.getall`, noting the offsets it moved the position past without a record.
+
+    Only on a Faust consumer thread (where `_fetch_records_handing_over_holes` set up `holes`): other
+    aiokafka consumers in the process are left alone."""
+    sink: list[tuple[Any, list[tuple[int, int]]]] | None = getattr(_fetch_thread, "holes", None)
+    partition_records = self._partition_records
+    if sink is None or partition_records is None:
+        return _aiokafka_getall(self, max_records)  # type: ignore[no-any-return]
+    start = partition_records.next_fetch_offset
+    records: list[Any] = _aiokafka_getall(self, max_records)
+    end = partition_records.next_fetch_offset  # the position now (`_update_position`)
+    if end > start:
+        holes = holes_in(start, end, [record.offset for record in records])
+        if holes:
+            sink.append((self._topic_partition, holes))
+    return records
+
+
+class _FetchedRecords(dict[Any, Any]):
+    """Faust's record map, with the holes seen while fetching it (handed to the main thread)."""
+
+    holes: list[tuple[Any, list[tuple[int, int]]]]
+
+
+async def _fetch_records_handing_over_holes(self: Any, *args: Any, **kwargs: Any) -> Any:
+    """Faust's fetch on the consumer thread; the holes noted by `getall` ride along with the records."""
+    if getattr(_fetch_thread, "holes", None) is None:
+        _fetch_thread.holes = []
+    records = await _faust_fetch_records(self, *args, **kwargs)
+    holes, _fetch_thread.holes = _fetch_thread.holes, []
+    if not holes:
+        return records
+    fetched = _FetchedRecords(records)
+    fetched.holes = holes
+    return fetched
+
+
+async def _getmany_noting_holes(self: Any, active_partitions: Any, timeout: float) -> Any:
+    """Faust's `_getmany`; the holes that came with the records go into the gap tree first (this
+    is the main thread, which owns the commit bookkeeping)."""
+    records = await _faust_getmany(self, active_partitions, timeout)
+    for tp, holes in getattr(records, "holes", ()):
+        note_holes(self, TP(tp.topic, tp.partition), holes)
+    return records
+
+
+def note_holes(consumer: Any, tp: Any, holes: Iterable[tuple[int, int]]) -> None:
+    """Record offsets of `tp` that hold no record as done, from the committed position on."""
+    if not consumer.app.topics.acks_enabled_for(tp.topic) or tp not in consumer.assignment():
+        return
+    committed = consumer._committed_offset.get(tp)
+    tree = consumer._gap[tp]
+    for first, end in holes:
+        begin = first if committed is None else max(first, committed)
+        if begin < end:
+            tree.addi(begin, end)
+    tree.merge_overlaps(strict=False)
+    consumer._acked.setdefault(tp, [])  # a partition with holes and no ack yet must be visited by the commit
 
 
 async def _perform_seek(self: Any) -> None:
@@ -83,7 +201,14 @@ async def _perform_seek(self: Any) -> None:
 
 
 async def _no_gap(self: Any, tp: Any, offset_from: int, offset_to: int) -> None:
-    """Gap filling off: an offset counts as processed only when its record was acknowledged."""
+    """Gap filling off: an offset counts as processed only when its record was acknowledged (or the
+    fetch showed it holds none: `note_holes`)."""
+
+
+async def _gap_before(self: Any, tp: Any, offset_from: int, offset_to: int) -> None:
+    """Faust's gap filling with its end corrected: `_drain_messages` passes the offset of the record it
+    is about to deliver as `offset_to`, and that record is not a gap until it is acknowledged."""
+    note_holes(self, tp, [(offset_from, offset_to)])
 
 
 class StuckHeads:
@@ -114,6 +239,8 @@ class StuckHeads:
             if head is None or end is None or head >= end:
                 continue
             if head in consumer._acked_index.get(tp, ()) or (tp, head) in in_flight:
+                continue
+            if (gaps := consumer._gap.get(tp)) and gaps.at(head):  # holds no record: the next commit passes it
                 continue
             heads[tp] = head
         return heads
@@ -149,7 +276,15 @@ def _end_offset(consumer: Any, tp: Any) -> int | None:
 
 
 def install(*, fill_gaps: bool) -> None:
+    """Patch Faust's consumer (and aiokafka's `getall`) in this process; refuses unverified versions.
+
+    `fill_gaps` keeps Faust's own gap recording (end corrected) for inputs with transaction markers.
+    The holes read from the fetches cover markers too, so it is redundant now; it stays until the
+    setting (NEWS_INGEST_INPUT_TRANSACTIONAL) is retired, with the stale-record risk of fix 3."""
+    faust_verified.verify()
     Consumer._new_offset = _new_offset  # type: ignore[method-assign]
     Consumer.perform_seek = _perform_seek  # type: ignore[method-assign]
-    if not fill_gaps:
-        Consumer._add_gap = _no_gap  # type: ignore[method-assign]
+    Consumer._add_gap = _gap_before if fill_gaps else _no_gap  # type: ignore[method-assign]
+    ThreadDelegateConsumer._getmany = _getmany_noting_holes  # type: ignore[method-assign]
+    AIOKafkaConsumerThread._fetch_records = _fetch_records_handing_over_holes  # type: ignore[method-assign]
+    FetchResult.getall = _getall_noting_holes
