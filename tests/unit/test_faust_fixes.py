@@ -16,6 +16,7 @@ from faust.transport.consumer import Consumer
 from faust.types import tuples
 from intervaltree import IntervalTree
 
+from workers.cli.errors import CliError, translate
 from workers.errors import UnverifiedDependency
 from workers.runtime import faust_fixes, faust_verified
 
@@ -300,3 +301,9 @@ def test_install_refuses_before_patching_anything(monkeypatch: pytest.MonkeyPatc
                                                    r"FetchResult\.getall is not the code"):
         faust_fixes.install(fill_gaps=False)
     assert Consumer._new_offset is before
+
+
+def test_the_refusal_reaches_the_user_as_one_line_not_a_traceback() -> None:
+    refusal = UnverifiedDependency("refusing to start: ...")
+    error = translate(refusal, None)
+    assert isinstance(error, CliError) and error.message == str(refusal)
