@@ -48,15 +48,16 @@ it are re-delivered too: duplicates, idempotent by id, never losses.
    again), so one learnt from a fetch that a rebalance overtook is still true.
 
 Upstream, for the record (faust-streaming/faust unless named):
-- robinhood/faust#379, robinhood/faust#401 (PR robinhood/faust#403 added gap filling): compacted
-  topics and exactly-once producers leave offsets without records, and Faust stopped committing.
-- #312 / PR #313: the head-of-acked guard `min(acked) - committed > 1`; #378: its regression, a
-  compacted topic with gaps never commits; #606 (open): wrong commits with gaps and concurrency.
-- #282: gaps kept in an interval tree; #596 (open): gaps in acked offsets that block committing.
-- #216, #221 / PR #223: records fetched before a rebalance delivered after it (the stale record
-  of fix 3).
-- PR #33: committed offsets became "the next offset to read", which the guard of #313 missed (fix 1);
-  aio-libs/aiokafka#1003: a committed offset of 0 is treated like none (compare fix 2).
+- robinhood/faust#379 and robinhood/faust#401 (its fix: PR robinhood/faust#403): compacted topics
+  and exactly-once producers leave offsets without records, and Faust stopped committing (fix 4).
+- #312 / PR #313 added the guard against a hole at the head of the acknowledged offsets (`> 0`
+  there, `> 1` in 0.15.3: fix 1); #378: after it, a compacted topic with gaps never commits (fix 4);
+  #606 (open): wrong commits with gaps and agent concurrency (fix 4's corrected gap end).
+- PR #33: the committed offset is the next offset to read, which is why `> 1` is off by one.
+- #282: gaps kept in an interval tree; #596 (open): gaps in the acknowledged offsets that block
+  committing for good (what `StuckHeads` heals).
+- #216, #221 / PR #223: records fetched before a rebalance delivered after it (fix 3's stale record).
+- aio-libs/aiokafka#1003: a committed offset of 0 is treated like none (compare fix 2).
 
 `install` first checks that faust-streaming and aiokafka are the versions these fixes were verified
 on and that every function replaced, wrapped or relied on is unchanged (`faust_verified`); anything
