@@ -26,7 +26,7 @@ from typing import Any
 from htmldate import find_date
 
 from bench.devdata import rows
-from bench.folds import fold_ids, per_fold, report
+from bench.folds import fold_ids, held_out, per_fold, report
 from workers.errors import StageError
 from workers.records import Article, RawArticle
 from workers.stages import extract, normalize
@@ -42,7 +42,11 @@ def _expected(row: dict[str, Any]) -> str | None:
 CLASSES = ("metadata", "url", "byline", "text")
 
 
-def ours(row: dict[str, Any], now: datetime) -> tuple[str | None, float, str]:
+BYLINE_VOTES = (0.9, pubdate.BYLINE_VOTE, 2.5)  # never outvotes one source / outvotes one / outvotes two
+Replay = dict[str, Any]
+
+
+def ours(row: dict[str, Any], now: datetime, replay: list[Replay] | None = None) -> tuple[str | None, float, str]:
     """The pipeline's publication day for one HTML page (None when it finds none or fails the page),
     the seconds spent beyond extraction (the normalize stage; markup stamps come from extract), and
     the page's class (`page_class`)."""
@@ -50,10 +54,18 @@ def ours(row: dict[str, Any], now: datetime) -> tuple[str | None, float, str]:
     try:
         article = extract.extract(raw, extract.ExtractConfig())
     except StageError:
+        if replay is not None:
+            replay.append({})
         return None, 0.0, "text"
     start = time.perf_counter()
     result = normalize.run(article, normalize.NormalizeConfig(), now)
     extra = time.perf_counter() - start
+    if replay is not None:  # what `pubdate.resolve` saw, to score other votes without re-extracting
+        code = str(result.language["code"]) if result.language else "und"
+        replay.append({"text": result.text, "metadata": article.metadata, "hints": article.hints,
+                       "url": article.url, "language": None if code == "und" else code,
+                       "hosts": [article.url, article.metadata.get("canonical_url"), article.source,
+                                 article.metadata.get("sitename")]})
     return (result.published_local[:10] if result.published_local else None), extra, page_class(article, now)
 
 
@@ -112,13 +124,14 @@ def bench_dates(limit: int | None, dump: str | None = None) -> None:
     beyond_extraction: list[float] = []
     subsets: Counter[str] = Counter()
     seen: list[dict[str, Any]] = []
+    replays: list[Replay] = []
     out = open(dump, "w", encoding="utf-8") if dump else None  # noqa: SIM115, PTH123
     for i, row in enumerate(rows("dates_dev.jsonl.gz")):
         if limit is not None and i >= limit:
             break
         expected = _expected(row)
         start = time.perf_counter()
-        predicted, extra, kind = ours(row, now)
+        predicted, extra, kind = ours(row, now, replays)
         beyond_extraction.append(extra)
         middle = time.perf_counter()
         rival = htmldate_extensive(row)
@@ -140,11 +153,38 @@ def bench_dates(limit: int | None, dump: str | None = None) -> None:
           f"mean {1000 * statistics.fmean(beyond_extraction):.1f} ms per page")
     print("ours by subset:", dict(sorted(subsets.items())))
     print_unseen(seen)
+    print_held_out(seen, replays, now)
+
+
+def _day_with(replay: Replay, vote: float, now: datetime) -> str | None:
+    if not replay:
+        return None
+    resolution = pubdate.resolve(replay["text"], replay["metadata"], replay["hints"], url=replay["url"],
+                                 hosts=replay["hosts"], language=replay["language"], now=now, byline_vote=vote)
+    return resolution.published.local.date().isoformat() if resolution.published else None
+
+
+def print_held_out(seen: list[dict[str, Any]], replays: list[Replay], now: datetime) -> None:
+    """The byline vote chosen on four site folds, scored on the fifth (`bench.folds.held_out`)."""
+    days = {vote: [_day_with(r, vote, now) for r in replays] for vote in BYLINE_VOTES}
+
+    def accuracy(vote: float, idx: list[int]) -> float:
+        return sum(bool(days[vote][i] == seen[i]["expected"]) for i in idx) / max(len(idx), 1)
+
+    folds = fold_ids(seen)
+    mean, results = held_out(folds, BYLINE_VOTES, accuracy)
+    baseline = per_fold(folds, lambda idx: (0.0, _accuracy(seen, idx, "htmldate")))
+    base_mean = sum(s.baseline for s in baseline) / max(len(baseline), 1)
+    print(f"  byline vote chosen on the other folds (from {BYLINE_VOTES}; shipped {pubdate.BYLINE_VOTE}):")
+    for fold, vote, score in results:
+        print(f"    fold {fold}: chosen {vote}, accuracy {score:.4f}")
+    print(f"    held-out mean {mean:.4f} vs htmldate extensive {base_mean:.4f} ({mean - base_mean:+.4f}); "
+          f"all rows per vote: " + ", ".join(f"{v}: {accuracy(v, list(range(len(seen)))):.4f}" for v in BYLINE_VOTES))
 
 
 def _accuracy(seen: list[dict[str, Any]], idx: list[int], system: str) -> float:
     """Exact-day accuracy as in `Score` (no date for a page without gold date counts as right)."""
-    return sum(seen[i][system] == seen[i]["expected"] for i in idx) / max(len(idx), 1)
+    return sum(bool(seen[i][system] == seen[i]["expected"]) for i in idx) / max(len(idx), 1)
 
 
 def print_unseen(seen: list[dict[str, Any]]) -> None:

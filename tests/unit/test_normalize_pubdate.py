@@ -122,6 +122,18 @@ def test_more_sources_outvote_the_byline_and_its_clock_is_not_used() -> None:
     assert published.local.isoformat() == "2025-12-31T12:00:00+01:00"
 
 
+def test_byline_is_weighed_against_htmldate_not_put_before_it() -> None:
+    # The byline stamp outvotes htmldate's day alone, not htmldate backed by the URL; a vote below one
+    # source's (the benchmark's held-out alternative) leaves htmldate's day in place.
+    byline = "Titel\n\n30.12.25, 20:50\n\nText"
+    alone = _resolve(byline, metadata={"date": "2025-12-31"}).published
+    backed = _resolve(byline, metadata={"date": "2025-12-31"}, url="https://example.de/2025/12/31/x").published
+    assert (alone.local.date(), backed.local.date()) == (date(2025, 12, 30), date(2025, 12, 31))
+    timid = resolve(byline, {"date": "2025-12-31"}, {}, url=None, hosts=[], language="de", now=NOW,
+                    byline_vote=0.9).published
+    assert timid is not None and timid.local.date() == date(2025, 12, 31)
+
+
 def test_approximate_time_is_an_event_not_a_byline() -> None:
     text = "Am 30.12.2025 gegen 23:40 Uhr brannte eine Scheune."
     published = _resolve(text, metadata={"date": "2025-12-31"}).published

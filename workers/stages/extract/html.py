@@ -49,7 +49,7 @@ def extract_html(html: str, url: str | None, *, favor_precision: bool, max_eleme
     tree = parse(html, max_elements)
     stamps = page_dates(tree)
     kicker = _kicker(tree, html)
-    meta = page_meta(tree, url)
+    meta = page_meta(tree, url, html)
     # Metadata read above (one date search, see `pagemeta`); trafilatura only finds the body here.
     doc = trafilatura.bare_extraction(tree, url=url or meta.canonical_url, with_metadata=False,
                                       include_comments=False, favor_precision=favor_precision)

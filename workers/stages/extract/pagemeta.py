@@ -5,7 +5,7 @@ the body extraction (19 ms of a 45 ms page on the snippet set, measured), most o
 pipeline does not need or does twice: a tree-wide author search (10 ms/page when no `<meta>` or
 JSON-LD names one), category/tag/licence link searches (4.5 ms) and htmldate. Here the same
 trafilatura readers of `<meta>`, OpenGraph and JSON-LD fill the fields, the title and canonical URL
-fall back to the page as trafilatura does, and htmldate runs once, on the tree already parsed.
+fall back to the page as trafilatura does, and htmldate runs once.
 
 Decision (issue 14.5): `authors`, `categories` and `tags` are what the page declares in `<meta>` /
 JSON-LD; a byline only printed in the body is not searched for (trafilatura's default `extract()`
@@ -38,8 +38,8 @@ class PageMeta:
     date: str | None  # htmldate, original date, extensive search: a day
 
 
-def page_meta(tree: HtmlElement, url: str | None) -> PageMeta:
-    """The page's declared metadata and htmldate's publication day, read from the parsed tree."""
+def page_meta(tree: HtmlElement, url: str | None, html: str) -> PageMeta:
+    """The page's declared metadata, read from the parsed tree, and htmldate's publication day."""
     doc = examine_meta(tree)
     if doc.author and " " not in doc.author:  # trafilatura's rule: a one-word author is a handle
         doc.author = None
@@ -58,17 +58,22 @@ def page_meta(tree: HtmlElement, url: str | None) -> PageMeta:
             doc.sitename = doc.sitename.title()
     elif doc.url and (match := _SITE_FROM_URL.match(doc.url)):
         doc.sitename = match[1]
-    doc.date = _published_day(tree, doc.url)
+    doc.date = _published_day(html, doc.url)
     doc.clean_and_trim()
     return PageMeta(title=doc.title, authors=doc.author, sitename=doc.sitename, description=doc.description,
                     categories=list(doc.categories or []), tags=list(doc.tags or []), image=doc.image,
                     canonical_url=doc.url, date=doc.date)
 
 
-def _published_day(tree: HtmlElement, url: str | None) -> str | None:
-    """htmldate's original publication day (the one date search of the page, issue 14.5)."""
+def _published_day(html: str, url: str | None) -> str | None:
+    """htmldate's original publication day (the one date search of the page, issue 14.5).
+
+    htmldate parses the source itself: its parser keeps HTML comments, where some CMSs print the
+    stamp, and trafilatura's drops them (a dev page read 2015 on trafilatura's tree and the right
+    2020 day on its own). The parse costs about what copying our tree for it would (htmldate
+    deep-copies a tree it is handed), and its day is then exactly htmldate's evidence."""
     try:
-        found = find_date(tree, url=url, original_date=True, extensive_search=True)
+        found = find_date(html, url=url, original_date=True, extensive_search=True)
     except (ValueError, TypeError):
         return None
     return str(found) if found else None
