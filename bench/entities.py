@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.devdata import rows, seed_paths
+from training.corpus import uner_draft
 from workers.stages.tag.bio import entity_spans
 
 GERMAN, ENGLISH = "ner_de_germeval2014.jsonl.gz", "ner_en_uner.jsonl.gz"
@@ -65,23 +66,6 @@ def score(gold: list[set[Span]], pred: list[set[Span]],
     return out
 
 
-def draft_rows(path: Path) -> list[dict[str, Any]]:
-    """UNER iob2 (`index<TAB>token<TAB>tag`), OTH read as MISC, stray B-O as O."""
-    out, tokens, tags = [], [], []
-    for line in [*path.read_text(encoding="utf-8").split("\n"), ""]:
-        if line.startswith("#"):
-            continue
-        cols = line.split("\t")
-        if len(cols) >= 3:
-            tokens.append(cols[1])
-            tag = cols[2].replace("OTH", "MISC")
-            tags.append("O" if tag.endswith("-O") else tag)
-        elif tokens:
-            out.append({"tokens": tokens, "tags": tags})
-            tokens, tags = [], []
-    return out
-
-
 def eval_sets(limit: int, draft: Path | None) -> dict[str, dict[str, Any]]:
     english = list(rows(ENGLISH))
 
@@ -96,8 +80,8 @@ def eval_sets(limit: int, draft: Path | None) -> dict[str, dict[str, Any]]:
                              "rows": cut([r for r in english if r["split"] == "pud-test"])},
     }
     if draft:
-        sets["en UNER ewt-test draft, MISC = OTH"] = {"lang": "en", "labels": ["MISC"],
-                                                      "rows": cut(draft_rows(draft))}
+        drafted = [{"tokens": words, "tags": tags} for words, tags in uner_draft(draft)]
+        sets["en UNER ewt-test draft, MISC = OTH"] = {"lang": "en", "labels": ["MISC"], "rows": cut(drafted)}
     return sets
 
 

@@ -35,6 +35,54 @@ def sentences(data_dir: Path, name: str, split: str | None = None) -> list[tuple
     return [(r["tokens"], r["tags"]) for r in rows(data_dir / name) if split is None or r.get("split") == split]
 
 
+def uner_draft(path: Path) -> list[tuple[list[str], list[str]]]:
+    """(tokens, tags) of a UNER iob2 file (`index<TAB>token<TAB>tag`), OTH read as MISC, stray B-O as O.
+
+    UNER's released English files tag PER/LOC/ORG only; its 2022 drafts (in the history of
+    UniversalNER/UNER_English-EWT, CC BY-SA 4.0) still carry the OTH class, the nearest thing to MISC."""
+    out: list[tuple[list[str], list[str]]] = []
+    tokens: list[str] = []
+    tags: list[str] = []
+    for line in [*path.read_text(encoding="utf-8").split("\n"), ""]:
+        if line.startswith("#"):
+            continue
+        cols = line.split("\t")
+        if len(cols) >= 3:
+            tokens.append(cols[1])
+            tag = cols[2].replace("OTH", "MISC")
+            tags.append("O" if tag.endswith("-O") else tag)
+        elif tokens:
+            out.append((tokens, tags))
+            tokens, tags = [], []
+    return out
+
+
+def with_draft_misc(released: list[tuple[list[str], list[str]]],
+                    draft: list[tuple[list[str], list[str]]]) -> list[tuple[list[str], list[str]]]:
+    """The released labels, plus the draft's MISC spans wherever the released file has O over the whole span.
+
+    The release corrected PER/LOC/ORG in 540 of 12,543 training sentences, so those come from it; only
+    MISC, which the release dropped, comes from the draft. Sentences must align one to one."""
+    if [words for words, _ in released] != [words for words, _ in draft]:
+        raise ValueError("the draft and the released file hold different sentences")
+    merged = []
+    for (words, released_tags), (_, draft_tags) in zip(released, draft, strict=True):
+        tags = list(released_tags)
+        i = 0
+        while i < len(words):
+            if draft_tags[i] == "B-MISC":
+                end = i + 1
+                while end < len(words) and draft_tags[end] == "I-MISC":
+                    end += 1
+                if all(tag == "O" for tag in tags[i:end]):
+                    tags[i:end] = ["B-MISC"] + ["I-MISC"] * (end - i - 1)
+                i = end
+            else:
+                i += 1
+        merged.append((words, tags))
+    return merged
+
+
 def page_texts(data_dir: Path) -> Iterator[str]:
     """Visible text of every dev page (scripts and styles dropped)."""
     for name in PAGE_FILES:

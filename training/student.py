@@ -113,6 +113,8 @@ def main() -> None:
     parser.add_argument("--bundestag", type=Path)
     parser.add_argument("--work", type=Path, default=Path.home() / ".cache/news-ingest/ner")
     parser.add_argument("--teacher", type=Path, default=Path("workers/models/ner-accurate"))
+    parser.add_argument("--uner-draft-train", type=Path,
+                        help="UNER's 2022 draft en_ewt-ud-train.iob2 (OTH tags): English MISC learnt from it")
     parser.add_argument("--silver", type=int, default=20000, help="unlabelled sentences the teacher labels")
     parser.add_argument("--dim", type=int, default=128)
     parser.add_argument("--vocab", default="vocab-latin", help="vocabulary folder under --work (the shipped one)")
@@ -132,6 +134,8 @@ def main() -> None:
     teacher = EncoderTagger(args.teacher, threads=args.threads)
     gold_de = corpus.sentences(args.data_dir, corpus.GERMEVAL_TRAIN)
     gold_en = corpus.sentences(args.data_dir, corpus.UNER, "ewt-train")
+    if args.uner_draft_train:  # English MISC as labelled, instead of the O-or-MISC partial labels
+        gold_en = corpus.with_draft_misc(gold_en, corpus.uner_draft(args.uner_draft_train))
     silver_path = work / "silver.npz"
     if silver_path.exists():
         stored = np.load(silver_path, allow_pickle=True)
@@ -149,7 +153,8 @@ def main() -> None:
 
     # gold sentences teach through their labels, silver ones through the teacher's distribution
     items: list[Any] = []
-    english = [False] * len(gold_de) + [True] * len(gold_en)  # English O may be MISC (UNER has no MISC)
+    # English O may be MISC (released UNER has no MISC) unless the draft's MISC spans were merged in
+    english = [False] * len(gold_de) + [not args.uner_draft_train] * len(gold_en)
     for (words, tags), partial in zip(gold_de + gold_en, english, strict=True):
         ids, first, allowed = encode(tok, vocab.char_table, words, tags, partial_misc=partial)
         items.append((ids, first, allowed, None))
