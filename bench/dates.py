@@ -88,7 +88,7 @@ def page_class(article: Article, now: datetime) -> str:
 def htmldate_extensive(row: dict[str, Any]) -> str | None:
     try:
         found = find_date(row["html"], original_date=True)
-    except Exception:  # a rival's crash on one page counts as no date
+    except Exception:  # a rival's crash on one page counts as no date  # noqa: BLE001
         return None
     return str(found)[:10] if found else None
 

@@ -37,6 +37,7 @@ import numpy as np
 import orjson
 
 from bench.dedup_devset import load_or_build
+from workers.errors import StageError
 from workers.records import Article
 from workers.stages.dedup import DedupConfig, DedupIndex, Prepared, prepare
 
@@ -61,7 +62,7 @@ def extracted_texts(docs: list[dict[str, Any]]) -> dict[str, str]:
         source = extract.source_key(record)
         try:
             out[doc["id"]] = extract.run(record, cfg, profiles.get(source) if source else None).text
-        except Exception:  # no content: the article would be dead-lettered, it has no text
+        except StageError:  # no content: the article would be dead-lettered, it has no text
             out[doc["id"]] = ""
             continue
         if source:
@@ -95,8 +96,8 @@ def hard_negatives(docs: list[dict[str, Any]]) -> dict[str, set[tuple[str, str]]
                 if n > best_n and (a["site"], b["site"]) not in same_site:
                     best, best_n = b["id"], n
         if best is not None:
-            topic.add(tuple(sorted((a["id"], best))))  # type: ignore[arg-type]
-    return {"same_site": same_site, "same_topic": topic - same_site, "donor": donor}  # type: ignore[dict-item]
+            topic.add(tuple(sorted((a["id"], best))))
+    return {"same_site": same_site, "same_topic": topic - same_site, "donor": donor}
 
 
 def _base_shingles(text: str) -> set[tuple[str, ...]]:
@@ -169,7 +170,7 @@ def baseline(docs: list[dict[str, Any]], texts: dict[str, str],
     for doc in docs:
         truth[doc["story"]].append(doc["id"])
     gold = _pairs(truth)
-    return {**_scores(gold, found), "negatives": _negative_rates(found, negatives, {d["id"] for d in docs})}  # type: ignore[arg-type]
+    return {**_scores(gold, found), "negatives": _negative_rates(found, negatives, {d["id"] for d in docs})}
 
 
 def _fmt(name: str, q: dict[str, Any]) -> str:
@@ -397,8 +398,8 @@ def scale_report(cfg: DedupConfig, sizes: list[int]) -> bool:
     first, last = rows[0], rows[-1]
     ratio = last["judge_per_s"] / first["judge_per_s"]
     print(f"writer rate at {last['indexed']:,} / at {first['indexed']:,} indexed: {ratio:.2f}")
-    return (last["judge_per_s"] >= 2000 and ratio >= 0.8 and last["store_bytes"] <= 1000
-            and last["changelog_bytes"] <= 1000)
+    return bool(last["judge_per_s"] >= 2000 and ratio >= 0.8 and last["store_bytes"] <= 1000
+                and last["changelog_bytes"] <= 1000)
 
 
 def offline_rate(values: list[bytes], cfg: DedupConfig, prepare_values: Callable[[list[bytes]], list[Any]]) -> float:

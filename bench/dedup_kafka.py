@@ -39,6 +39,7 @@ def tagged_records(count: int, seed: int = 3) -> list[tuple[bytes, bytes]]:
     rng = random.Random(seed)
     out = []
     for article in synthetic_articles(10_000_000, count, seed=seed):
+        assert article.url is not None  # every synthetic article has one: its source is the host
         words = article.text.split()
         spans, at = [], 0
         for _ in range(rng.randint(8, 30)):
@@ -69,13 +70,21 @@ async def _send(settings: Settings, values: list[tuple[bytes, bytes]]) -> None:
         await producer.stop()
 
 
+def _prepared(value: bytes | str) -> bytes:
+    """A prepared record; a synthetic record that failed to prepare (a str, its reason) is a broken bench."""
+    if isinstance(value, str):
+        raise SystemExit(f"a synthetic record failed to prepare: {value}")
+    return value
+
+
 async def _end_offsets(settings: Settings, topic: str) -> int:
     consumer = AIOKafkaConsumer(**aiokafka_options(settings), group_id=None)
     await consumer.start()
     try:
         partitions = consumer.partitions_for_topic(topic) or set()
         if not partitions:
-            await consumer._client.force_metadata_update()
+            # aiokafka has no public call that refreshes a consumer's metadata of a topic it does not read
+            await consumer._client.force_metadata_update()  # noqa: SLF001
             partitions = consumer.partitions_for_topic(topic) or set()
         offsets = await consumer.end_offsets([TopicPartition(topic, p) for p in partitions])
         return sum(offsets.values())
@@ -115,7 +124,7 @@ def measure(bootstrap: str, articles: int, workdir: Path, pool_workers: int) -> 
     values = tagged_records(articles)
     cfg = settings.dedup_config()
     offline = offline_rate([v for _, v in values], cfg,
-                           lambda batch: [Prepared.from_bytes(p) for p in prepare_bytes(batch, cfg)])
+                           lambda batch: [Prepared.from_bytes(_prepared(p)) for p in prepare_bytes(batch, cfg)])
     print(f"offline, one core (prepare + judge + event bytes) on the same {articles:,} records: "
           f"{offline:.0f} records/s")
     asyncio.run(_send(settings, values))

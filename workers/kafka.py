@@ -65,7 +65,7 @@ def _redact_in_logs(secret: str) -> None:
         record = previous(*args, **kwargs)
         try:
             message = record.getMessage()
-        except Exception:  # a malformed record is logging's problem, not ours
+        except Exception:  # a malformed record is logging's problem, not ours  # noqa: BLE001
             return record
         if any(form in message for form in forms):
             for form in forms:

@@ -60,7 +60,8 @@ def test_produce_publishes_html_txt_jsonl_directories_and_stdin_keyed_by_id_with
     result = cli(pipeline_settings, "produce", "-", *files, stdin=from_stdin + b"\n")
 
     records = run(raw_records(pipeline_settings, 6))
-    assert len(records) == 6 and all(key == record_id(None, value) for key, value in records)
+    assert len(records) == 6
+    assert all(key == record_id(None, value) for key, value in records)
     values = [orjson.loads(v) for _, v in records]
     sent = sum(len(v) for _, v in records)
     stderr = result.stderr.decode()
@@ -143,7 +144,8 @@ def test_enrich_writes_one_line_per_input_line_in_input_order(pipeline_settings:
     events = [orjson.loads(line) for line in (tmp_path / "out.jsonl").read_bytes().splitlines()]
     assert [e["id"] for e in events] == [record_id(None, line) for line in lines]
     assert ["error" in e for e in events] == [False] * 5 + [True, True]
-    assert events[2]["duplicate"]["status"] == "exact" and events[2]["duplicate"]["of"] == "order-0"
+    assert events[2]["duplicate"]["status"] == "exact"
+    assert events[2]["duplicate"]["of"] == "order-0"
 
 
 def test_enrich_stages_subset_tags_clean_text_and_passes_it_through(pipeline_settings: Settings) -> None:
@@ -210,5 +212,6 @@ def test_enrich_draws_a_progress_bar_with_rate_and_eta_on_a_terminal(tmp_path: P
     os.close(controller)
     assert process.wait(timeout=300) == 0, shown.decode(errors="replace")[-3000:]
     text = shown.decode(errors="replace")
-    assert "enrich:" in text and "/5 [" in text and "records/s" in text and "\r" in text, text
+    for part in ("enrich:", "/5 [", "records/s", "\r"):
+        assert part in text, (part, text)
     assert "5 records: 4 enriched, 1 dead-lettered (missing_content 1)" in text

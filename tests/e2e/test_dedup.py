@@ -110,7 +110,9 @@ def test_near_copies_on_other_partitions_are_found_by_two_workers(pipeline_setti
 
     assert all(w.alive for w in workers)
     owners = [assigned(w.log(), pipeline_settings.topic_tagged) for w in workers]
-    assert owners[0] and owners[1] and not owners[0] & owners[1], owners  # both workers took input
+    assert owners[0], owners  # both workers took input
+    assert owners[1], owners
+    assert not owners[0] & owners[1], owners
     crossed = sum(any({i % PARTITIONS, (i + 1) % PARTITIONS} <= o for o in owners) is False
                   for i in range(len(originals)))
     assert crossed >= 1, owners  # at least one original and its copy came in through different workers

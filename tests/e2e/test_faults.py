@@ -164,7 +164,8 @@ def test_heartbeats_keep_flowing_while_a_page_takes_longer_than_the_session_time
     seen = run(outcomes_by_id(settings, set(ids), timeout=240))
 
     slow = seen["slow-but-in-time"]
-    assert len(slow) == 1 and "duplicate" in slow[0], f"expected one enriched event, got {slow}"
+    assert len(slow) == 1, f"expected one enriched event, got {slow}"
+    assert "duplicate" in slow[0], f"expected one enriched event, got {slow}"
     took_ms = slow[0]["provenance"]["timings_ms"]["extract"]
     assert took_ms > settings.session_timeout_seconds * 1000, f"the page took only {took_ms} ms: not a test"
     assert all(len(seen[i]) == 1 for i in ids[1:])

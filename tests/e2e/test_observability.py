@@ -71,7 +71,8 @@ def test_readyz_turns_ready_after_assignment_and_healthz_answers(start_worker, m
     assert not_ready, f"the first answer was already 'ready': {seen[:3]}"
     assert not not_ready[0]["recovered"]
     assert seen[-1][1]["assigned_partitions"] > 0
-    assert seen[-1][1]["recovered"] and not seen[-1][1]["rebalancing"]
+    assert seen[-1][1]["recovered"]
+    assert not seen[-1][1]["rebalancing"]
     assert "_on_partitions_assigned" in worker.log()
     status, body = get(worker.web_port, "/healthz")
     assert (status, orjson.loads(body)) == (200, {"alive": True})

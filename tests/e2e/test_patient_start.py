@@ -48,7 +48,8 @@ def test_a_worker_started_10_s_before_its_broker_consumes_normally_once_it_is_up
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         time.sleep(10)
-        assert worker.alive and producer.poll() is None, worker.log()[-3000:]
+        assert worker.alive, worker.log()[-3000:]
+        assert producer.poll() is None, worker.log()[-3000:]
         assert probe(worker.web_port, "/healthz") == 200
         assert probe(worker.web_port, "/readyz") == 503
 
@@ -59,7 +60,8 @@ def test_a_worker_started_10_s_before_its_broker_consumes_normally_once_it_is_up
         assert produced.decode().count(WAITING) == 1
         assert produced.decode().strip().endswith(f"to {settings.topic_raw}")
         [event] = run(collect(settings, settings.topic_enriched, count=1, timeout=240))
-        assert event["id"] == "early-bird" and "ferry" in event["text"]
+        assert event["id"] == "early-bird"
+        assert "ferry" in event["text"]
         deadline = time.monotonic() + 60
         while probe(worker.web_port, "/readyz") != 200 and time.monotonic() < deadline:
             time.sleep(1)

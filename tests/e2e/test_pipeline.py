@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -21,7 +22,7 @@ def seed_records() -> list[bytes]:
     return [record for path in seed_paths() for record in file_records(path)]
 
 
-def comparable(event: dict[str, object]) -> dict[str, object]:
+def comparable(event: dict[str, Any]) -> dict[str, Any]:
     """An event without what legitimately differs between two runs (timings, dead-letter time)."""
     event = dict(event)
     event.pop("at", None)

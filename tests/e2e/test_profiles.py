@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import orjson
 import pytest
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.e2e
 RECURRING = "Dieser Beitrag wurde von unserer Redaktion sorgfältig erstellt und vor der Veröffentlichung geprüft."
 
 
-def send_one(settings: Settings, rng: random.Random, article_id: str) -> dict[str, object]:
+def send_one(settings: Settings, rng: random.Random, article_id: str) -> dict[str, Any]:
     record = orjson.dumps({"id": article_id, "source": "lokal-news.example", "language": "de",
                            "text": f"{article_text(rng)}\n\n{RECURRING}"})
     run(produce(settings, [record]))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Coroutine, Iterable
+from typing import Any, TypeVar
 
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -54,14 +54,18 @@ async def collect(settings: Settings, topic: str, *, count: int, timeout: float)
                     event = orjson.loads(record.value)
                     errors = list(validator(schema).iter_errors(event))
                     assert not errors, f"{schema} event {event.get('id')} violates the schema: {errors[0]}"
-                    assert record.key is not None and record.key.decode() == event["id"], "key must be the id"
+                    assert record.key is not None, "key must be the id"
+                    assert record.key.decode() == event["id"], "key must be the id"
                     events.append(event)
     finally:
         await consumer.stop()
     return events
 
 
-def run(coro: Any) -> Any:
+T = TypeVar("T")
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
 
 

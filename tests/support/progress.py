@@ -58,7 +58,8 @@ class Outcomes:
                         for record in records:
                             self._count(orjson.loads(record.value))
                         positions[tp] = records[-1].offset + 1
-            except Exception:  # the broker restart: start a new consumer from the saved positions
+            # the broker restart, whatever it throws: start a new consumer from the saved positions
+            except Exception:  # noqa: BLE001
                 await asyncio.sleep(1)
             finally:
                 await consumer.stop()

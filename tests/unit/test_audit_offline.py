@@ -8,7 +8,8 @@ from pathlib import Path
 
 SCRIPT = Path(__file__).parents[2] / "scripts" / "audit_offline.py"
 spec = importlib.util.spec_from_file_location("audit_offline", SCRIPT)
-assert spec and spec.loader
+assert spec
+assert spec.loader
 audit_offline = importlib.util.module_from_spec(spec)
 sys.modules["audit_offline"] = audit_offline
 spec.loader.exec_module(audit_offline)

@@ -45,9 +45,11 @@ def one_line(result: subprocess.CompletedProcess[bytes], code: int) -> str:
     """The failure line, after checking the exit code and that nothing else went wrong on stderr."""
     stderr = result.stderr.decode()
     assert result.returncode == code, stderr
-    assert "Traceback" not in stderr and "Unclosed" not in stderr and "Task exception" not in stderr, stderr
+    for noise in ("Traceback", "Unclosed", "Task exception"):
+        assert noise not in stderr, stderr
     failures = [line for line in stderr.splitlines() if line.startswith("Error: ")]
-    assert len(failures) == 1 and stderr.rstrip().endswith(failures[0]), stderr
+    assert len(failures) == 1, stderr
+    assert stderr.rstrip().endswith(failures[0]), stderr
     return failures[0]
 
 
@@ -61,18 +63,22 @@ def page(tmp_path: Path) -> Path:
 def test_a_bad_setting_value_names_its_variable(page: Path) -> None:
     line = one_line(cli("enrich", str(page), env={"NEWS_INGEST_STAGE_TIMEOUT_SECONDS": "abc"}),
                     CONFIG)
-    assert "NEWS_INGEST_STAGE_TIMEOUT_SECONDS='abc'" in line and "valid number" in line
+    assert "NEWS_INGEST_STAGE_TIMEOUT_SECONDS='abc'" in line
+    assert "valid number" in line
     assert "pydantic" not in line
 
 
 def test_a_missing_broker_setting_says_which_and_what_to_do() -> None:
     line = one_line(cli("tail"), CONFIG)
-    assert "KAFKA_BOOTSTRAP_SERVERS is not set" in line and "news-ingest run" in line
+    assert "KAFKA_BOOTSTRAP_SERVERS is not set" in line
+    assert "news-ingest run" in line
 
 
 def test_an_unknown_stage_from_the_option_or_the_environment(page: Path) -> None:
     line = one_line(cli("enrich", "--stages", "extract,bogus", str(page)), UNKNOWN_STAGE)
-    assert "--stages" in line and "'bogus'" in line and "extract" in line
+    assert "--stages" in line
+    assert "'bogus'" in line
+    assert "extract" in line
     line = one_line(cli("enrich", str(page), env={"NEWS_INGEST_STAGES": "bogus"}), UNKNOWN_STAGE)
     assert "NEWS_INGEST_STAGES='bogus'" in line
     line = one_line(cli("worker", "--stages", "bogus", env={"KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1"}),
@@ -96,7 +102,8 @@ def test_an_unsupported_file_type(tmp_path: Path) -> None:
     for command in ("enrich", "produce"):
         line = one_line(cli(command, str(pdf), env={"KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1"}),
                         UNSUPPORTED)
-        assert f"input {pdf}: unsupported file type .pdf" in line and ".jsonl" in line
+        assert f"input {pdf}: unsupported file type .pdf" in line
+        assert ".jsonl" in line
 
 
 def test_an_output_that_cannot_be_written(page: Path, tmp_path: Path) -> None:
@@ -149,8 +156,10 @@ def test_a_worker_without_broker_answers_healthz_not_readyz_then_gives_up(tmp_pa
     assert answers == {"healthz": 200, "readyz": 503}
     # the same keys as the running worker's readiness body, so a probe reads one shape
     readiness = json.loads(bodies["readyz"])
-    assert readiness["ready"] is False and readiness["recovered"] is False
-    assert readiness["assigned_partitions"] == 0 and "broker" in readiness["waiting_for"]
+    assert readiness["ready"] is False
+    assert readiness["recovered"] is False
+    assert readiness["assigned_partitions"] == 0
+    assert "broker" in readiness["waiting_for"]
     assert worker.returncode == UNREACHABLE
     assert stderr.decode().count("waiting for the Kafka broker") == 1
     assert "Traceback" not in stderr.decode()
@@ -160,7 +169,8 @@ def test_debug_log_level_adds_the_traceback(tmp_path: Path) -> None:
     result = cli("enrich", str(tmp_path / "nonexistent.jsonl"), env={"NEWS_INGEST_LOG_LEVEL": "debug"})
     stderr = result.stderr.decode()
     assert result.returncode == INPUT
-    assert "Traceback (most recent call last)" in stderr and "InputUnreadable" in stderr
+    assert "Traceback (most recent call last)" in stderr
+    assert "InputUnreadable" in stderr
     assert stderr.rstrip().endswith(f"Error: input {tmp_path / 'nonexistent.jsonl'} does not exist")
 
 

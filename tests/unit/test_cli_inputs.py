@@ -34,7 +34,8 @@ def test_a_directory_is_walked_in_name_order_skipping_what_no_command_reads(tmp_
     raw = list(inputs)
     values = [orjson.loads(v) for v in raw]
     assert [v.get("id") or v["meta"]["file"] for v in values] == ["a.txt", "x", "y", "page.HTML"]
-    assert values[0]["source"] == "example.org" and "html" in values[3]
+    assert values[0]["source"] == "example.org"
+    assert "html" in values[3]
     assert (inputs.records, inputs.size) == (4, sum(map(len, raw)))
     skipped = tmp_path / "crawl" / "b" / "notes.md"
     assert inputs.skipped_note() == f"skipped 1 file: {skipped} (not .html/.htm/.txt/.jsonl)"

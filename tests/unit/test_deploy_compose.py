@@ -24,7 +24,8 @@ LOCAL = ROOT / "docker-compose.local.yml"  # images built here, host network (sc
 def compose_validator() -> Draft202012Validator:
     # Located without importing check_jsonschema (its CLI module is not needed, only the schema file).
     spec = importlib.util.find_spec("check_jsonschema")
-    assert spec is not None and spec.origin is not None, "check-jsonschema (test extra) is not installed"
+    assert spec is not None, "check-jsonschema (test extra) is not installed"
+    assert spec.origin is not None, "check-jsonschema (test extra) is not installed"
     path = Path(spec.origin).parent / "builtin_schemas" / "vendor" / "compose-spec.json"
     schema = json.loads(path.read_text())
     Draft202012Validator.check_schema(schema)
@@ -108,7 +109,8 @@ def test_local_stack_uses_the_host_network_only() -> None:
     for name, service in local["services"].items():
         assert service["network_mode"] == "host", name
         # compose 1.29 refuses published ports on the host network: none in the files the local stack loads
-        assert "ports" not in service and "ports" not in base.get(name, {}), name
+        assert "ports" not in service, name
+        assert "ports" not in base.get(name, {}), name
     assert local["networks"]["default"] == {"name": "host", "external": True}  # no unused bridge network
     known = settings_env_names()
     for name, service in local["services"].items():

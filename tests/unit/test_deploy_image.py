@@ -24,7 +24,7 @@ def hadolint(path: Path) -> subprocess.CompletedProcess[str]:
 
 def stages() -> list[list[tuple[str, str]]]:
     """The Dockerfile's build stages, each a list of (INSTRUCTION, value)."""
-    parser = DockerfileParser(fileobj=DOCKERFILE.open("rb"))
+    parser = DockerfileParser(str(DOCKERFILE))  # read by path: it opens and closes the file itself
     result: list[list[tuple[str, str]]] = []
     for item in parser.structure:
         if item["instruction"] == "FROM":
@@ -69,7 +69,7 @@ def test_hadolint_rejects_a_careless_change(tmp_path: Path) -> None:
 def test_multi_stage_slim_python_311_without_compilers_in_the_final_stage() -> None:
     built = stages()
     assert len(built) >= 2
-    base = DockerfileParser(fileobj=DOCKERFILE.open("rb")).baseimage  # the final stage's, ARGs resolved
+    base = DockerfileParser(str(DOCKERFILE)).baseimage  # the final stage's, ARGs resolved
     assert base.startswith("python:3.11-slim"), base
     final_text = " ".join(value for _, value in built[-1])
     for compiler in ("build-essential", "gcc", "g++", "apt-get install"):

@@ -127,7 +127,8 @@ def test_the_worker_pod_is_locked_down_and_probed_on_its_web_port() -> None:
     [port] = container["ports"]
     assert port["containerPort"] == Settings.model_fields["web_port"].default
     assert {m["mountPath"] for m in container["volumeMounts"]} >= {"/var/lib/news-ingest", "/tmp"}
-    assert container["resources"]["requests"] and container["resources"]["limits"]
+    assert container["resources"]["requests"]
+    assert container["resources"]["limits"]
     labels = deployment["spec"]["template"]["metadata"]["labels"]
     for kind in ("Service", "PodDisruptionBudget"):
         resource = by_kind(rendered("base"), kind)

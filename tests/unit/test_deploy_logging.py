@@ -26,7 +26,8 @@ def test_a_record_with_article_and_stage_becomes_one_json_object() -> None:
     assert entry["logger"] == "workers.runtime.agents"
     assert (entry["article_id"], entry["stage"]) == ("a-1", "extract")
     assert entry["ts"].endswith("Z")
-    assert "args" not in entry and "msg" not in entry  # LogRecord internals stay out
+    assert "args" not in entry
+    assert "msg" not in entry
 
 
 def test_an_exception_is_kept_in_the_same_line() -> None:

@@ -57,7 +57,8 @@ def test_without_the_data_the_other_tests_run_and_the_left_out_ones_are_named_on
     assert result.returncode == 0, out + result.stderr
     assert "1 passed, 2 skipped" in out
     assert out.count("left out: the development data is not here") == 1
-    assert "tests/test_sample.py::test_reads_the_seeds" in out and "tests/test_sample.py::test_reads_a_data_set" in out
+    assert "tests/test_sample.py::test_reads_the_seeds" in out
+    assert "tests/test_sample.py::test_reads_a_data_set" in out
     assert out.count(devdata.HOW_TO_GET) == 1
     assert "test_needs_no_data" not in out.split("left out:")[1]
 

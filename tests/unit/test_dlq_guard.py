@@ -37,7 +37,9 @@ def test_old_records_leave_the_window() -> None:
     window = StageWindow(3)
     for reason in ["a", "b", None, None, None]:
         window.add(reason)
-    assert window.full and window.dead == 0 and window.most_common() == ("none", 0)
+    assert window.full
+    assert window.dead == 0
+    assert window.most_common() == ("none", 0)
 
 
 def test_stages_have_their_own_windows() -> None:

@@ -10,6 +10,7 @@ import orjson
 import pytest
 
 from workers.errors import ExtractionFailed, InputTooLarge, StageError
+from workers.records import Article
 from workers.stages import extract
 
 PARAGRAPHS = [
@@ -44,7 +45,7 @@ PAGE = f"""<!doctype html><html lang="en"><head>
 </body></html>"""
 
 
-def _run(record: dict[str, object], cfg: extract.ExtractConfig | None = None) -> extract.Article:
+def _run(record: dict[str, object], cfg: extract.ExtractConfig | None = None) -> Article:
     return extract.run(orjson.dumps(record), cfg or extract.ExtractConfig())
 
 

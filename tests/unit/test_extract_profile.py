@@ -26,7 +26,8 @@ def _article(n: int) -> str:
 def test_update_counts_each_line_once_per_article_and_is_pure() -> None:
     one = profiles.update(None, ["Menu", "Menu", "Body line"])
     two = profiles.update(one, ["Menu", "Other line"])
-    assert one["articles"] == 1 and two["articles"] == 2
+    assert one["articles"] == 1
+    assert two["articles"] == 2
     assert one["lines"][profiles.fingerprint("Menu")] == [1, 1]
     assert two["lines"][profiles.fingerprint("Menu")] == [2, 1]
     assert two["lines"][profiles.fingerprint("Other line")] == [1, 2]
@@ -86,7 +87,8 @@ def test_profile_never_empties_an_article() -> None:
 
 def test_first_article_of_a_new_source_is_cleaned_from_its_own_features() -> None:
     article = extract.run(orjson.dumps({"id": "1", "text": _article(1)}), extract.ExtractConfig(), None)
-    assert "Startseite" not in article.text and "Teilen" not in article.text
+    assert "Startseite" not in article.text
+    assert "Teilen" not in article.text
     assert PROMO in article.text  # a sentence-like promo line cannot be told from prose on first sight
 
 

@@ -83,3 +83,12 @@ def test_adversarial_lines_do_not_make_the_line_rules_backtrack() -> None:
     plaintext.clean("\n".join(lines))
     assert not any(linefeatures.is_chrome(line) for line in lines[:3])
     assert time.perf_counter() - started < 5
+
+
+def test_a_long_paragraph_ending_in_an_agency_credit_is_body_not_a_caption() -> None:
+    caption = "Der Minister am Montag in Berlin. (dpa)"
+    body = ("Die ARD hat für ihre Mediathek eine umfangreiche Schau mit den bekanntesten Werken angekündigt, "
+            "die ab Samstag abrufbar ist und neben Sketchen auch Zeichentrick und Interviews zeigt. (dpa)")
+    assert linefeatures.caption_credit(caption) == "(dpa)"
+    assert linefeatures.caption_credit(body) is None
+    assert plaintext.drop_chrome([caption, body]) == [body]

@@ -19,6 +19,7 @@ from workers.stages.extract import wire
      "Shares fell."),
     ("CHARLESTON, Ill. (AP) — Tiger scored.", {"place": "CHARLESTON, Ill.", "agency": "AP"}, "Tiger scored."),
     ("NEW YORK (AFP) - Stocks rose.", {"place": "NEW YORK", "agency": "AFP"}, "Stocks rose."),
+    ("(dpa) - Die Regierung plant.", {"agency": "dpa"}, "Die Regierung plant."),
 ])
 def test_dateline_styles(paragraph: str, dateline: dict[str, str], rest: str) -> None:
     assert wire.parse_dateline(paragraph) == (dateline, rest)
@@ -29,6 +30,7 @@ def test_dateline_styles(paragraph: str, dateline: dict[str, str], rest: str) ->
     "Barack Obama (D) - said nothing.",
     "The results (see table) - are mixed.",
     "Ein ganz normaler erster Satz ohne Ortsmarke.",
+    "(Leipzig) - Von Preisbremsen im Energiemarkt bis zur Mehrwegpflicht.",  # a press release's place
 ])
 def test_no_dateline_in_ordinary_first_sentences(paragraph: str) -> None:
     assert wire.parse_dateline(paragraph) == (None, paragraph)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from aiokafka.consumer.fetcher import FetchResult, PartitionRecords
@@ -26,7 +28,7 @@ ORIGINAL_NEW_OFFSET = faust_verified.ORIGINALS["faust.transport.consumer.Consume
 ORIGINAL_ADD_GAP = faust_verified.ORIGINALS["faust.transport.consumer.Consumer._add_gap"]
 
 
-def consumer(committed: int | None, acked: list[int], gaps: list[tuple[int, int]] = ()) -> SimpleNamespace:
+def consumer(committed: int | None, acked: list[int], gaps: Sequence[tuple[int, int]] = ()) -> SimpleNamespace:
     tree = IntervalTree()
     for begin, end in gaps:
         tree.addi(begin, end)
@@ -72,12 +74,15 @@ class _Message(SimpleNamespace):
 class _FakeConsumer:
     """What `StuckHeads` and `perform_seek` read of Faust's consumer; seeks are recorded."""
 
-    def __init__(self, committed: int | None, *, end: int | None = 10, acked: set[int] = frozenset(),
-                 in_flight: list[int] = (), earliest: int = 0, holes: list[tuple[int, int]] = ()) -> None:
-        self._committed_offset = defaultdict(lambda: None, {} if committed is None else {TP: committed})
+    _read_offset: defaultdict[object, int | None]  # set by the test of `perform_seek` that reads it
+
+    def __init__(self, committed: int | None, *, end: int | str | None = 10, acked: Collection[int] = frozenset(),
+                 in_flight: Sequence[int] = (), earliest: int = 0, holes: Sequence[tuple[int, int]] = ()) -> None:
+        self._committed_offset: defaultdict[object, int | None] = defaultdict(
+            lambda: None, {} if committed is None else {TP: committed})
         self._acked_index = defaultdict(set, {TP: set(acked)})
         self._acked = defaultdict(list, {TP: sorted(acked)} if acked else {})
-        self._gap = defaultdict(IntervalTree)
+        self._gap: defaultdict[object, Any] = defaultdict(IntervalTree)  # intervaltree ships no types
         for hole in holes:
             self._gap[TP].addi(*hole)
         self._unacked_messages = [_Message(tp=TP, offset=o) for o in in_flight]
@@ -91,8 +96,8 @@ class _FakeConsumer:
         return {TP}
 
     def highwater(self, tp: object) -> int | None:
-        if self.end == "revoked":
-            raise AssertionError("Partition is not assigned")  # what aiokafka does mid-rebalance
+        if isinstance(self.end, str):  # "revoked": aiokafka's own mid-rebalance error, an AssertionError
+            raise AssertionError("Partition is not assigned")  # noqa: TRY004
         return self.end
 
     async def earliest_offsets(self, *tps: object) -> dict[object, int]:
@@ -117,7 +122,7 @@ def test_a_head_neither_acknowledged_nor_in_flight_is_stuck() -> None:
     {"end": None},        # the end is not known yet
     {"end": "revoked"},   # the partition left this consumer meanwhile
 ])
-def test_a_head_that_is_processed_in_flight_or_not_there_is_not_stuck(state: dict[str, object]) -> None:
+def test_a_head_that_is_processed_in_flight_or_not_there_is_not_stuck(state: dict[str, Any]) -> None:
     assert faust_fixes.StuckHeads(after_seconds=0).stuck(_FakeConsumer(4, **state)) == {}
 
 
@@ -254,7 +259,7 @@ def test_holes_seen_by_aiokafka_reach_the_gap_tree_with_the_records() -> None:
     async def faust_getmany(self: object, active: object, timeout: float) -> object:
         return await faust_fixes._fetch_records_handing_over_holes(self)  # the thread's fetch, by call_thread
 
-    def fetch() -> object:
+    def fetch() -> Any:  # faust's record batches (untyped)
         return asyncio.run(faust_fixes._getmany_noting_holes(fake, None, 1.0))
 
     patched = pytest.MonkeyPatch()
@@ -290,7 +295,8 @@ def test_a_changed_function_is_refused_naming_it() -> None:
 
     name = "faust.transport.consumer.Consumer._new_offset"
     found = faust_verified.problems(originals={**faust_verified.ORIGINALS, name: _new_offset})
-    assert len(found) == 1 and found[0].startswith(f"{name} is not the code the fixes were verified against")
+    assert len(found) == 1
+    assert found[0].startswith(f"{name} is not the code the fixes were verified against")
 
 
 def test_install_refuses_before_patching_anything(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -306,4 +312,5 @@ def test_install_refuses_before_patching_anything(monkeypatch: pytest.MonkeyPatc
 def test_the_refusal_reaches_the_user_as_one_line_not_a_traceback() -> None:
     refusal = UnverifiedDependency("refusing to start: ...")
     error = translate(refusal, None)
-    assert isinstance(error, CliError) and error.message == str(refusal)
+    assert isinstance(error, CliError)
+    assert error.message == str(refusal)

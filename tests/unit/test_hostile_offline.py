@@ -19,7 +19,7 @@ ITEMS = corpus()
 
 @pytest.fixture(scope="module")
 def chain():
-    settings = Settings(pool_workers=1, stage_timeout_seconds=10)  # type: ignore[call-arg]
+    settings = Settings(pool_workers=1, stage_timeout_seconds=10)
     pool = StagePool(1, max_tasks=20, memory_mb=settings.pool_memory_mb)
     yield OfflineChain(Steps(settings, pool), settings.stage_names(), window=1,
                        max_input_bytes=settings.max_input_bytes)

@@ -29,5 +29,6 @@ def test_an_alert_rule_fires_on_any_stage_crash_and_names_the_replay() -> None:
     rules = {rule["alert"]: rule for group in load_yaml(ROOT / "deploy" / "prometheus" / "alerts.yml")["groups"]
              for rule in group["rules"]}
     rule = rules["NewsIngestStageCrashed"]
-    assert "news_ingest_stage_crashed_total" in rule["expr"] and rule["expr"].endswith("> 0")
+    assert "news_ingest_stage_crashed_total" in rule["expr"]
+    assert rule["expr"].endswith("> 0")
     assert "replay --reason stage_crashed" in rule["annotations"]["description"]

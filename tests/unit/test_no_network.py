@@ -104,7 +104,7 @@ def xhtml_page(base: str) -> bytes:
 
 def run_all_stages(value: bytes) -> dict[str, Any]:
     """The four stages in this process, in pipeline order (what the pool processes run)."""
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None)
     article = extract.run(value, settings.extract_config())
     article = normalize.run(article, settings.normalize_config(), datetime(2026, 1, 1, tzinfo=UTC))
     article = tag.run(article, settings.tag_config())

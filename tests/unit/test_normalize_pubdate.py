@@ -131,7 +131,8 @@ def test_byline_is_weighed_against_htmldate_not_put_before_it() -> None:
     assert (alone.local.date(), backed.local.date()) == (date(2025, 12, 30), date(2025, 12, 31))
     timid = resolve(byline, {"date": "2025-12-31"}, {}, url=None, hosts=[], language="de", now=NOW,
                     byline_vote=0.9).published
-    assert timid is not None and timid.local.date() == date(2025, 12, 31)
+    assert timid is not None
+    assert timid.local.date() == date(2025, 12, 31)
 
 
 def test_approximate_time_is_an_event_not_a_byline() -> None:

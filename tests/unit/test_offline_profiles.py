@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Iterator
+from typing import Any
 
 import orjson
 import pytest
@@ -18,23 +20,24 @@ RECURRING = "Dieser Beitrag wurde von unserer Redaktion sorgfältig erstellt und
 
 
 @pytest.fixture(scope="module")
-def steps():
-    settings = Settings(pool_workers=1)  # type: ignore[call-arg]
+def steps() -> Iterator[tuple[Settings, Steps]]:
+    settings = Settings(pool_workers=1)
     pool = StagePool(1, max_tasks=0, memory_mb=settings.pool_memory_mb)
     yield settings, Steps(settings, pool)
     pool.close()
 
 
-def run_chain(settings: Settings, steps: Steps, records: list[bytes]) -> list[dict[str, object]]:
+def run_chain(settings: Settings, steps: Steps, records: list[bytes]) -> list[dict[str, Any]]:
     chain = OfflineChain(steps, ("extract",), window=1, max_input_bytes=settings.max_input_bytes)
 
-    async def collect() -> list[dict[str, object]]:
+    async def collect() -> list[dict[str, Any]]:
         return [orjson.loads(line) async for line in chain.run(records)]
 
     return asyncio.run(collect())
 
 
-def test_a_line_recurring_across_a_sources_articles_is_learned_as_boilerplate(steps) -> None:
+def test_a_line_recurring_across_a_sources_articles_is_learned_as_boilerplate(
+        steps: tuple[Settings, Steps]) -> None:
     rng = random.Random(3)
     records = [orjson.dumps({"id": f"p{i}", "source": "lokal-news.example", "language": "de",
                              "text": f"{article_text(rng)}\n\n{RECURRING}"}) for i in range(6)]
@@ -44,7 +47,7 @@ def test_a_line_recurring_across_a_sources_articles_is_learned_as_boilerplate(st
     assert all(e["text"].strip() for e in events)
 
 
-def test_profiles_are_per_source(steps) -> None:
+def test_profiles_are_per_source(steps: tuple[Settings, Steps]) -> None:
     rng = random.Random(4)
     records = [orjson.dumps({"id": f"s{i}", "source": f"outlet-{i}.example", "language": "de",
                              "text": f"{article_text(rng)}\n\n{RECURRING}"}) for i in range(6)]

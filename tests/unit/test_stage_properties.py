@@ -55,7 +55,8 @@ def test_extract_returns_an_article_or_a_stage_error(data: bytes, learned: bool)
     try:
         article = extract.run(data, EXTRACT, profile)
     except StageError as exc:
-        assert exc.reason != "stage_crashed"
+        # either outcome is allowed (pytest.raises would demand the error): only a crash fails
+        assert exc.reason != "stage_crashed"  # noqa: PT017
         return
     passes_on(article)
     assert article.text.strip()

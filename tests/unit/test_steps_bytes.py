@@ -21,8 +21,10 @@ def test_a_record_is_decoded_worked_on_and_encoded_in_the_pool_function() -> Non
     article_id, encoded = _timed_record("normalize", _titled, value, "Made here")
     out = orjson.loads(encoded)
     assert article_id == "a-1"
-    assert out["title"] == "Made here" and out["text"] == "Body text."
-    assert set(out["timings"]) == {"normalize"} and out["timings"]["normalize"] >= 0
+    assert out["title"] == "Made here"
+    assert out["text"] == "Body text."
+    assert set(out["timings"]) == {"normalize"}
+    assert out["timings"]["normalize"] >= 0
 
 
 def test_a_record_that_is_not_an_article_fails_as_the_records_fault() -> None:
