@@ -6,8 +6,9 @@ realistic length with the fields the tag stage fills: language, dates, entities 
 are on `articles.tagged` before the worker starts; the rate is records out from the first to the
 last enriched event (the worker drains a backlog, as after a restart or a burst). In the same run
 the same records go through the dedup stage offline on one core (prepare + judge + event bytes,
-dict store). Also printed: changelog records and bytes per article (read back from the topic) and
-the RocksDB files of the index per article.
+dict store). Also printed: changelog records and bytes per article (read back from the topic), the
+RocksDB files of the index per article, and the worker's event-loop CPU per article (its main
+thread, read from /proc from ready to drained: both dedup agents, the table and the producer).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
+from bench.cputime import thread_cpu
 from bench.dedup import offline_rate, synthetic_articles
 from tests.support.workers import WorkerProcess
 from workers.devtools.localkafka import LocalKafka
@@ -132,11 +134,14 @@ def measure(bootstrap: str, articles: int, workdir: Path, pool_workers: int) -> 
     try:
         if not worker.wait_for_log("[^Worker]: Ready", timeout=180):
             raise SystemExit("worker did not become ready:\n" + worker.log()[-2000:])
+        assert worker.process is not None
+        loop_started = thread_cpu(worker.process.pid)
         deadline = time.monotonic() + 1800
         while asyncio.run(_end_offsets(settings, settings.topic_enriched)) < articles:
             if not worker.alive or time.monotonic() > deadline:
                 raise SystemExit("worker died or stalled:\n" + worker.log()[-2000:])
             time.sleep(1.0)
+        loop_ms = (thread_cpu(worker.process.pid) - loop_started) * 1000 / articles
         out, _, stamps = asyncio.run(_topic_stats(settings, settings.topic_enriched, articles))
         changelog_records, changelog_bytes, _ = asyncio.run(
             _topic_stats(settings, f"{settings.app_id}-dedup-index-changelog",
@@ -151,8 +156,9 @@ def measure(bootstrap: str, articles: int, workdir: Path, pool_workers: int) -> 
     print(f"kafka path, one worker (dedup stage only, {pool_workers} pool process(es)): {out:,} enriched events, "
           f"{rate:.0f} records/s from first to last ({span:.1f} s) = {rate / offline:.2f} x the offline rate; "
           f"changelog {changelog_records / articles:.2f} records and {changelog_bytes / articles:.0f} B per article; "
-          f"RocksDB files of the index {rocks / articles:.0f} B per article (before compaction)")
-    return {"rate": rate, "offline": offline, "changelog_bytes": changelog_bytes / articles}
+          f"RocksDB files of the index {rocks / articles:.0f} B per article (before compaction); "
+          f"event-loop CPU {loop_ms:.3f} ms per article")
+    return {"rate": rate, "offline": offline, "changelog_bytes": changelog_bytes / articles, "loop_ms": loop_ms}
 
 
 def kafka_report(articles: int, cfg: DedupConfig, pool_workers: int = 1) -> bool:
