@@ -89,6 +89,6 @@ def test_a_long_paragraph_ending_in_an_agency_credit_is_body_not_a_caption() -> 
     caption = "Der Minister am Montag in Berlin. (dpa)"
     body = ("Die ARD hat für ihre Mediathek eine umfangreiche Schau mit den bekanntesten Werken angekündigt, "
             "die ab Samstag abrufbar ist und neben Sketchen auch Zeichentrick und Interviews zeigt. (dpa)")
-    assert linefeatures.caption_credit(caption) == "(dpa)"
-    assert linefeatures.caption_credit(body) is None
+    assert linefeatures.caption_credit(caption) == linefeatures.caption_credit(body) == "(dpa)"
+    assert (linefeatures.is_caption(caption), linefeatures.is_caption(body)) == (True, False)
     assert plaintext.drop_chrome([caption, body]) == [body]

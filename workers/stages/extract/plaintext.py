@@ -69,7 +69,7 @@ def clean(text: str, *, known_boilerplate: frozenset[int] = frozenset()) -> Clea
 
 def drop_chrome(paragraphs: list[str]) -> list[str]:
     """Paragraphs an HTML extractor kept that are plainly chrome (share bars, calls to action, notices)."""
-    return [p for p in paragraphs if not (lf.is_chrome(p) or lf.caption_credit(p))]
+    return [p for p in paragraphs if not (lf.is_chrome(p) or lf.is_caption(p))]
 
 
 def _score(line: str, toks: list[str], stoplist: frozenset[str]) -> float:

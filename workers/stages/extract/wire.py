@@ -45,10 +45,26 @@ def parse_dateline(paragraph: str) -> tuple[dict[str, str] | None, str]:
     place = (match.group("place") or "").strip(" ,")
     if place and not _placelike(place):
         return None, paragraph
+    if not place and not _agencylike(match.group("agency").strip()):
+        return None, paragraph  # "(Leipzig) - Von ...": a press release's place, part of the text
     dateline = {"place": place or None, "agency": match.group("agency").strip()}
     if match.group("date"):
         dateline["date"] = match.group("date")
     return {k: v for k, v in dateline.items() if v}, paragraph[match.end():].lstrip()
+
+
+def _agencylike(agency: str) -> bool:
+    """An agency in parentheses with no place before it: an abbreviation (`dpa`, `AP`, `dpa-AFX`,
+    `APA/red`) or a known agency name; a capitalised word alone (`(Leipzig) -`) is a place."""
+    head = re.split(r"[\s/]", agency)[0]
+    return (not head[:1].isupper() or head.isupper() or "-" in head
+            or head.lower() in _AGENCY_NAMES)
+
+
+_AGENCY_NAMES = frozenset({
+    "reuters", "bloomberg", "xinhua", "kyodo", "yonhap", "interfax", "anadolu", "belga", "lusa", "efe",
+    "ansa", "tass", "ria", "agerpres", "bernama", "antara", "prensa", "notimex", "europa",
+})
 
 
 def _placelike(place: str) -> bool:
