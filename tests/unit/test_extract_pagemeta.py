@@ -1,0 +1,32 @@
+"""Page metadata the markup declares, and the page's one publication-date search."""
+
+from __future__ import annotations
+
+from lxml.html import fromstring
+
+from workers.stages.extract.pagemeta import page_meta
+
+HEAD = """<head><title>Budget vote | City Post</title>
+<script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle",
+ "author": {"@type": "Person", "name": "Anna Berg"}, "datePublished": "2025-12-30T09:00:00+01:00"}</script>
+<link rel="canonical" href="https://citypost.example/2025/budget-vote"></head>"""
+BODY = "<body><article><h1>Budget vote</h1><p class='byline'>By Carl Stone</p><p>Text.</p></article></body>"
+
+
+def test_declared_metadata_and_htmldate_day() -> None:
+    html = f"<html>{HEAD}{BODY}</html>"
+    meta = page_meta(fromstring(html), None, html)
+    assert (meta.title, meta.authors, meta.canonical_url) == (
+        "Budget vote", "Anna Berg", "https://citypost.example/2025/budget-vote")
+    assert meta.date == "2025-12-30"
+    assert meta.sitename == "citypost.example"  # no og:site_name: the canonical URL's host
+
+
+def test_a_byline_only_printed_in_the_body_is_not_searched_for() -> None:
+    html = f"<html><head><title>Budget vote</title></head>{BODY}</html>"
+    assert page_meta(fromstring(html), "https://citypost.example/x", html).authors is None
+
+
+def test_a_one_word_author_is_a_handle_not_a_name() -> None:
+    html = f'<html><head><meta name="author" content="admin"></head>{BODY}</html>'
+    assert page_meta(fromstring(html), None, html).authors is None
