@@ -44,9 +44,9 @@ class WorkerProcess:
         argv = [sys.executable, "-m", "workers", "worker"]
         if self.stages:
             argv += ["--stages", self.stages]
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(argv, env=settings_env(self.settings), stdout=log,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        with self.log_path.open("ab") as log:  # the worker has its own copy of the file: ours closes now
+            self.process = subprocess.Popen(argv, env=settings_env(self.settings), stdout=log,
+                                            stderr=subprocess.STDOUT, start_new_session=True)
         return self
 
     @property

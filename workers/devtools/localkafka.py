@@ -192,9 +192,9 @@ class LocalKafka:
                            check=True, capture_output=True)
             self._formatted = True
         started_at = self.log_file.stat().st_size if self.log_file.exists() else 0
-        stdout = (self.workdir / "stdout.log").open("ab")
-        self._process = subprocess.Popen(self._java(lib, "kafka.Kafka", str(config)),
-                                         stdout=stdout, stderr=subprocess.STDOUT, start_new_session=True)
+        with (self.workdir / "stdout.log").open("ab") as stdout:  # the broker has its own copy: ours closes now
+            self._process = subprocess.Popen(self._java(lib, "kafka.Kafka", str(config)),
+                                             stdout=stdout, stderr=subprocess.STDOUT, start_new_session=True)
         self._wait_ready(started_at, timeout)
         return self
 
