@@ -8,6 +8,7 @@ from workers.kafka import MAX_MESSAGE_BYTES, bootstrap, faust_credentials
 from workers.runtime import faust_fixes
 from workers.runtime.agents import register_agents
 from workers.runtime.metrics import Metrics
+from workers.runtime.tables import OnePartitionGlobalTable
 from workers.runtime.web import register_pages
 from workers.settings import Settings
 
@@ -41,6 +42,7 @@ def create_app(settings: Settings) -> faust.App:
         web_port=settings.web_port,
         web_bind=settings.web_host,
         autodiscover=False,
+        GlobalTable=OnePartitionGlobalTable,
     )
     metrics = Metrics()
     register_agents(app, settings, metrics)
