@@ -18,7 +18,7 @@ from bench.dedup_devset import _paragraphs, _sentences
 from bench.devdata import rows, seed_paths
 from tests.support.kafka import collect, run
 from workers.cli.inputs import file_records
-from workers.kafka import MAX_MESSAGE_BYTES, aiokafka_options
+from workers.kafka import MAX_MESSAGE_BYTES, aiokafka_options, started
 from workers.records import Article, decode_raw
 from workers.settings import Settings
 from workers.topics import ensure_topics
@@ -49,13 +49,10 @@ async def send(settings: Settings, placed: Iterable[tuple[int, Article]]) -> Non
     """Send articles to the tagged topic, each to the partition given (the key stays the article id)."""
     await ensure_topics(settings)
     producer = AIOKafkaProducer(**aiokafka_options(settings), acks="all", max_request_size=MAX_MESSAGE_BYTES)
-    await producer.start()
-    try:
+    async with started(producer):
         for partition, art in placed:
             await producer.send_and_wait(settings.topic_tagged, key=art.id.encode(), value=art.to_bytes(),
                                          partition=partition)
-    finally:
-        await producer.stop()
 
 
 def assigned(log: str, topic: str) -> set[int]:

@@ -11,7 +11,7 @@ import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 
-from workers.kafka import MAX_MESSAGE_BYTES, aiokafka_options
+from workers.kafka import MAX_MESSAGE_BYTES, aiokafka_options, started
 from workers.records import record_id
 from workers.schemas import validator
 from workers.settings import Settings
@@ -21,16 +21,15 @@ async def produce(settings: Settings, values: Iterable[bytes], *, topic: str | N
                   keyed: bool = True) -> list[str]:
     """Send raw values keyed by their id (as `news-ingest produce` does); return the ids."""
     producer = AIOKafkaProducer(**aiokafka_options(settings), acks="all", max_request_size=MAX_MESSAGE_BYTES)
-    await producer.start()
     ids = []
-    try:
+    # stopped also when it fails to start (the security tests expect that): an unclosed client's
+    # ResourceWarning would fail whichever later test the garbage collector runs in
+    async with started(producer):
         for value in values:
             key = record_id(None, value)
             ids.append(key)
             await producer.send_and_wait(topic or settings.topic_raw, value=value,
                                          key=key.encode() if keyed else None)
-    finally:
-        await producer.stop()
     return ids
 
 
@@ -43,9 +42,8 @@ async def collect(settings: Settings, topic: str, *, count: int, timeout: float)
     schema = "deadletter" if topic == settings.topic_deadletter else "enriched"
     consumer = AIOKafkaConsumer(topic, **aiokafka_options(settings), group_id=None, enable_auto_commit=False,
                                 auto_offset_reset="earliest", fetch_max_bytes=MAX_MESSAGE_BYTES)
-    await consumer.start()
     events: list[dict[str, Any]] = []
-    try:
+    async with started(consumer):
         deadline = time.monotonic() + timeout
         while len(events) < count and time.monotonic() < deadline:
             batch = await consumer.getmany(timeout_ms=300)
@@ -57,8 +55,6 @@ async def collect(settings: Settings, topic: str, *, count: int, timeout: float)
                     assert record.key is not None, "key must be the id"
                     assert record.key.decode() == event["id"], "key must be the id"
                     events.append(event)
-    finally:
-        await consumer.stop()
     return events
 
 
@@ -77,9 +73,8 @@ async def outcomes_by_id(settings: Settings, expected: set[str], *, timeout: flo
     consumer = AIOKafkaConsumer(settings.topic_enriched, settings.topic_deadletter, **aiokafka_options(settings),
                                 group_id=None, enable_auto_commit=False, auto_offset_reset="earliest",
                                 fetch_max_bytes=MAX_MESSAGE_BYTES)
-    await consumer.start()
     seen: dict[str, list[dict[str, Any]]] = {}
-    try:
+    async with started(consumer):
         deadline = time.monotonic() + timeout
         idle_after_complete = 0
         while time.monotonic() < deadline:
@@ -93,8 +88,6 @@ async def outcomes_by_id(settings: Settings, expected: set[str], *, timeout: flo
                 idle_after_complete = idle_after_complete + 1 if not batch else 0
                 if idle_after_complete >= 4:
                     break
-    finally:
-        await consumer.stop()
     return seen
 
 
@@ -117,8 +110,7 @@ async def last_topics_reached(settings: Settings, ids: set[str], *, timeout: flo
     for topic in chain:
         consumer = AIOKafkaConsumer(topic, **aiokafka_options(settings), group_id=None, enable_auto_commit=False,
                                     auto_offset_reset="earliest", fetch_max_bytes=MAX_MESSAGE_BYTES)
-        await consumer.start()
-        try:
+        async with started(consumer):
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
                 batch = await consumer.getmany(timeout_ms=1000)
@@ -131,6 +123,4 @@ async def last_topics_reached(settings: Settings, ids: set[str], *, timeout: flo
                         if found in ids:
                             reached[found] = (f"{topic}[{tp.partition}]@{record.offset} "
                                               f"(group committed {group.offset if group else None})")
-        finally:
-            await consumer.stop()
     return reached
