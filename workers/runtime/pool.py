@@ -106,15 +106,14 @@ class StagePool:
 
 def _as_stage_error(exc: BaseException, timeout: float) -> BaseException:
     """A task's failure by type: the document's (a `StageError`), or ours (raised unchanged, or as
-    `PoolUnavailable`); an import error in a pool process is a broken deploy, not a bad page."""
+    `PoolUnavailable`); an import error in a pool process is a broken deploy, not a bad page. A dead
+    process (`pebble.ProcessExpired`) never gets here: `StagePool.run` retries it first."""
     if isinstance(exc, StageError | InfrastructureError | ImportError):
         return exc
     if isinstance(exc, concurrent.futures.TimeoutError | TimeoutError):
         return StageTimeout(f"stage did not finish within {timeout:g} s")
     if isinstance(exc, concurrent.futures.BrokenExecutor | concurrent.futures.CancelledError):
         return PoolUnavailable(f"stage pool unavailable: {type(exc).__name__}: {exc}")
-    if isinstance(exc, pebble.ProcessExpired):
-        return StageCrashed(f"stage process died (exit code {exc.exitcode}); likely out of memory")
     if isinstance(exc, MemoryError):
         return StageCrashed("stage ran out of memory on this input", reason="out_of_memory")
     if isinstance(exc, RecursionError):
