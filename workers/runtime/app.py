@@ -5,7 +5,7 @@ from __future__ import annotations
 import faust
 
 from workers.kafka import MAX_MESSAGE_BYTES, bootstrap, faust_credentials
-from workers.runtime import faust_fixes
+from workers.runtime import faust_fetch, faust_fixes
 from workers.runtime.agents import register_agents
 from workers.runtime.metrics import Metrics
 from workers.runtime.tables import OnePartitionGlobalTable
@@ -23,6 +23,7 @@ PRODUCER_BATCH_BYTES = 512 * 1024
 def create_app(settings: Settings) -> faust.App:
     # Gap filling is needed only where offsets can hold no record (transaction markers).
     faust_fixes.install(fill_gaps=settings.input_transactional)
+    faust_fetch.install()
     app = faust.App(
         settings.app_id,
         broker=[f"kafka://{server.strip()}" for server in bootstrap(settings).split(",")],

@@ -1,6 +1,7 @@
-"""The library code that `faust_fixes` replaces or leans on, pinned by version and by source hash.
+"""The library code that `faust_fixes` and `faust_fetch` replace or lean on, pinned by version and by source hash.
 
-`faust_fixes` swaps private methods of faust-streaming's consumer and wraps one of aiokafka's. Those
+`faust_fixes` swaps private methods of faust-streaming's consumer and wraps one of aiokafka's;
+`faust_fetch` wraps the method that builds Faust's worker consumer. Those
 are not public API: a release can change them silently, and a fix written against the old body could
 then commit past unprocessed records again, or stall. So the worker refuses to start unless the
 installed versions are the ones the fixes were verified on and each function is, to the character,
@@ -21,6 +22,7 @@ import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from aiokafka.consumer.consumer import AIOKafkaConsumer
 from aiokafka.consumer.fetcher import FetchResult
 from faust.transport.consumer import Consumer, ThreadDelegateConsumer
 from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
@@ -42,6 +44,10 @@ ORIGINALS: Mapping[str, Callable[..., Any]] = {
     "aiokafka.consumer.fetcher.FetchResult.getall": FetchResult.getall,
     # relied on: it calls `_add_gap(tp, last_read + 1, offset)` and drops records below the read offset
     "faust.transport.consumer.Consumer._drain_messages": Consumer._drain_messages,
+    # faust_fetch: wrapped (the consumer it builds gets a shorter fetch wait) and relied on (reads the wait)
+    "faust.transport.drivers.aiokafka.AIOKafkaConsumerThread._create_worker_consumer":
+        AIOKafkaConsumerThread._create_worker_consumer,
+    "aiokafka.consumer.consumer.AIOKafkaConsumer.start": AIOKafkaConsumer.start,
 }
 
 #: sha256 of each original's source in the verified versions.
@@ -60,6 +66,10 @@ EXPECTED_SOURCES: Mapping[str, str] = {
         "3e717e30de5068d549dd41b231928c67a24e832a928d48bac5f485e448daa903",
     "faust.transport.consumer.Consumer._drain_messages":
         "44a2500309e83c630493f6828af50166ec8d96a0b3e4fb2bab735f704ae93417",
+    "faust.transport.drivers.aiokafka.AIOKafkaConsumerThread._create_worker_consumer":
+        "c2701bfc3e6f6cad95c2be36d6a255a86e2c57d18d36cc1082b5fb5c482d99d7",
+    "aiokafka.consumer.consumer.AIOKafkaConsumer.start":
+        "2f1ba70443327538800d348e61042cdedd5a5e6306f40ebe1a06dddba7494c45",
 }
 
 

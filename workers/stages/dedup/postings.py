@@ -146,3 +146,6 @@ class Postings:
 
     def lookup_mem(self, key: int) -> list[int]:
         return self._mem.get(key) or []
+
+    def in_memtable(self, key: int) -> bool:
+        return key in self._mem

@@ -79,16 +79,18 @@ def shingle_hashes(text: str, size: int = 3) -> tuple[npt.NDArray[np.uint32], np
     whole (a one-line flash, a list); a line shorter than `size` words adds no shingle.
     """
     all_words: list[str] = []
-    prose_ids: list[int] = []  # per word: line number, or -1 for a chrome line
-    any_ids: list[int] = []
+    numbers: list[int] = []  # per line with words: its line number, its word count, and whether it is prose
+    counts: list[int] = []
+    prose: list[bool] = []
     for number, line in enumerate(_fold(text).split("\n")):
         toks = _WORD.findall(line)
         if not toks:
             continue
         all_words += toks
-        any_ids += [number] * len(toks)
-        prose_ids += [number if is_prose(line, len(toks)) else -1] * len(toks)
-    words_h = np.array(list(map(_word_hash, all_words)), _U64)
+        numbers.append(number)
+        counts.append(len(toks))
+        prose.append(is_prose(line, len(toks)))
+    words_h = np.fromiter(map(_word_hash, all_words), _U64, len(all_words))
     if len(all_words) < size:
         if not all_words:
             return np.empty(0, np.uint32), words_h.astype(np.uint32)
@@ -98,10 +100,10 @@ def shingle_hashes(text: str, size: int = 3) -> tuple[npt.NDArray[np.uint32], np
     for k in range(size):
         h += words_h[k:k + n] * _POS[k]
     h = (_mix(h) >> _U64(32)).astype(np.uint32)
-    lines = np.array(prose_ids, np.int64)
+    any_lines = np.repeat(np.array(numbers, np.int64), counts)  # per word: its line number
+    lines = np.where(np.repeat(np.array(prose, bool), counts), any_lines, -1)  # -1: a chrome line
     same = (lines[:n] == lines[size - 1:size - 1 + n]) & (lines[:n] >= 0)
     if int(same.sum()) < MIN_PROSE_SHINGLES:
-        any_lines = np.array(any_ids, np.int64)
         same = any_lines[:n] == any_lines[size - 1:size - 1 + n]
     distinct = np.array(list(dict.fromkeys(h[same].tolist())), np.uint32)
     return distinct, words_h.astype(np.uint32)

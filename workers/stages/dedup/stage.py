@@ -318,17 +318,14 @@ class DedupIndex:
         flat = np.concatenate([k for k, _ in keys_of]) if batch else np.empty(0, np.uint32)
         owner, seqs = self.postings.lookup_runs(flat)
         bounds = np.cumsum([0, *(len(k) for k, _ in keys_of)])
-        by_key: list[dict[int, list[int]]] = []
         order = np.argsort(owner, kind="stable")
         owner, seqs = owner[order], seqs[order]
         starts = np.searchsorted(owner, np.arange(len(flat) + 1))
-        for i in range(len(batch)):
-            found: dict[int, list[int]] = {}
-            for k in range(int(bounds[i]), int(bounds[i + 1])):
-                lo, hi = int(starts[k]), int(starts[k + 1])
-                if hi > lo:
-                    found[int(flat[k])] = seqs[lo:hi].tolist()
-            by_key.append(found)
+        # only the probed keys that have holders (most have none): one Python step per hit, not per key
+        hits = np.flatnonzero(np.diff(starts))
+        by_key: list[dict[int, list[int]]] = [{} for _ in batch]
+        for k, i in zip(hits.tolist(), (np.searchsorted(bounds, hits, side="right") - 1).tolist(), strict=True):
+            by_key[i][int(flat[k])] = seqs[starts[k]:starts[k + 1]].tolist()
         out = []
         for prepared, (keys, n_anchor_keys), found in zip(batch, keys_of, by_key, strict=True):
             out.append(self._judge_one(prepared, keys, n_anchor_keys, found))
@@ -421,7 +418,10 @@ class DedupIndex:
         ring_anchors, ring_cluster = self.ring.anchors, self.ring.cluster
         size = len(ring_anchors)
         hits: dict[int, int] = {}
+        in_memtable = self.postings.in_memtable
         for key in anchors:
+            if key not in found and not in_memtable(key):  # most anchors have no holder: skip the lookup
+                continue
             holders = self._holders(key, found)
             # a phrase many stories use ("said on Tuesday", a template line) is no evidence of copying;
             # the copies of one big story all share a cluster, so they keep their keys
