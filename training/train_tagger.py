@@ -186,6 +186,10 @@ def main() -> None:
     parser.add_argument("--eval-every", type=int, default=900)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--uner-draft-train", type=Path,
+                        help="UNER's 2022 draft en_ewt-ud-train.iob2 (OTH tags): English MISC learnt from it")
+    parser.add_argument("--init", type=Path,
+                        help="start from these weights instead of the pretrained encoder (training.from_onnx)")
     parser.add_argument("--max-minutes", type=float, default=0, help="stop (resumably) after this long")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -198,7 +202,9 @@ def main() -> None:
     de_train = corpus.sentences(args.data_dir, corpus.GERMEVAL_TRAIN)
     en_train = corpus.sentences(args.data_dir, corpus.UNER, "ewt-train")
     train = [encode(tok, table, w, t, False) for w, t in de_train]
-    train += [encode(tok, table, w, t, True) for w, t in en_train]
+    if args.uner_draft_train:  # English MISC as labelled, instead of the O-or-MISC partial labels
+        en_train = corpus.with_draft_misc(en_train, corpus.uner_draft(args.uner_draft_train))
+    train += [encode(tok, table, w, t, not args.uner_draft_train) for w, t in en_train]
     dev = {
         "de-dev": corpus.sentences(args.data_dir, corpus.GERMEVAL_DEV),
         "en-ewt-dev": corpus.sentences(args.data_dir, corpus.UNER, "ewt-dev"),
@@ -210,6 +216,8 @@ def main() -> None:
     model = Tagger(config)
     model.roberta.load_state_dict({k.removeprefix("roberta."): v for k, v in
                                    load_file(str(args.work / "vocab" / "encoder.safetensors")).items()})
+    if args.init:
+        model.load_state_dict(load_file(str(args.init)))
     model.roberta.embeddings.word_embeddings.weight.requires_grad_(False)
     head = [p for n, p in model.named_parameters() if n.startswith("classifier")]
     body = [p for n, p in model.named_parameters() if not n.startswith("classifier") and p.requires_grad]
