@@ -11,7 +11,8 @@ Layout of the fused file (`training/export_onnx.py`: ONNX Runtime's BERT fusion,
 side by side) with its bias, then three `MatMul` weights in graph order (attention output,
 intermediate, output); the last `MatMul` weight is the classifier. ONNX stores `x @ W`, torch `W @ x`.
 
-    python -m training.from_onnx --model workers/models/ner-accurate/model.onnx --out ~/.cache/news-ingest/ner/init.safetensors
+    python -m training.from_onnx --model workers/models/ner-accurate/model.onnx \
+        --out ~/.cache/news-ingest/ner/init.safetensors
 """
 
 from __future__ import annotations
@@ -39,8 +40,9 @@ def dequantised(tensors: dict[str, np.ndarray], name: str) -> np.ndarray:
 def recover(model_path: Path, encoder_path: Path) -> dict[str, torch.Tensor]:
     graph = onnx.load(str(model_path)).graph
     tensors = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
+    quantised = ("_scale", "_quantized", "_zero_point")
     state: dict[str, np.ndarray] = {k: v for k, v in tensors.items()
-                                    if k.startswith(("roberta.", "classifier.")) and not k.endswith(("_scale", "_quantized", "_zero_point"))}
+                                    if k.startswith(("roberta.", "classifier.")) and not k.endswith(quantised)}
     for name in ("position_embeddings", "token_type_embeddings"):
         state[f"roberta.embeddings.{name}.weight"] = dequantised(tensors, f"roberta.embeddings.{name}.weight")
     layers = sorted({int(m.group(1)) for k in tensors if (m := re.match(r"Attention_(\d+)_qkv_weight", k))})
@@ -67,7 +69,8 @@ def recover(model_path: Path, encoder_path: Path) -> dict[str, torch.Tensor]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", type=Path, default=Path("workers/models/ner-accurate/model.onnx"))
-    parser.add_argument("--encoder", type=Path, default=Path.home() / ".cache/news-ingest/ner/vocab/encoder.safetensors",
+    parser.add_argument("--encoder", type=Path,
+                        default=Path.home() / ".cache/news-ingest/ner/vocab/encoder.safetensors",
                         help="the encoder on the same vocabulary as the model (training.vocab --same-as)")
     parser.add_argument("--out", type=Path, default=Path.home() / ".cache/news-ingest/ner/init.safetensors")
     args = parser.parse_args()
