@@ -25,7 +25,8 @@ import numpy as np
 import onnx
 import torch
 from onnx import numpy_helper
-from safetensors.torch import load_file, save_file
+from safetensors import safe_open
+from safetensors.torch import save_file
 
 EMBEDDINGS = "roberta.embeddings.word_embeddings.weight"
 
@@ -62,7 +63,8 @@ def recover(model_path: Path, encoder_path: Path) -> dict[str, torch.Tensor]:
             state[f"roberta.encoder.layer.{i}.{suffix}.weight"] = dequantised(tensors, name).T
     state["classifier.weight"] = dequantised(tensors, matmuls[-1]).T
     out = {k: torch.from_numpy(np.array(v, dtype=np.float32, order="C")) for k, v in state.items()}
-    out[EMBEDDINGS] = load_file(str(encoder_path))[EMBEDDINGS]
+    with safe_open(str(encoder_path), framework="pt") as encoder:
+        out[EMBEDDINGS] = encoder.get_tensor(EMBEDDINGS)
     return out
 
 

@@ -214,10 +214,11 @@ def main() -> None:
 
     config = XLMRobertaConfig(**vocab.model_config)
     model = Tagger(config)
-    model.roberta.load_state_dict({k.removeprefix("roberta."): v for k, v in
-                                   load_file(str(args.work / "vocab" / "encoder.safetensors")).items()})
-    if args.init:
+    if args.init:  # every weight, the frozen word table included (training.from_onnx)
         model.load_state_dict(load_file(str(args.init)))
+    else:
+        model.roberta.load_state_dict({k.removeprefix("roberta."): v for k, v in
+                                       load_file(str(args.work / "vocab" / "encoder.safetensors")).items()})
     model.roberta.embeddings.word_embeddings.weight.requires_grad_(False)
     head = [p for n, p in model.named_parameters() if n.startswith("classifier")]
     body = [p for n, p in model.named_parameters() if not n.startswith("classifier") and p.requires_grad]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workers.stages.tag.encoder import BATCH_PIECES, PAD_SLACK, length_batches, sentence_windows
+from workers.stages.tag.encoder import BATCH_PIECES, length_batches, longest_batched_with, sentence_windows
 
 
 def test_each_sentence_is_its_own_window_framed_by_the_special_pieces() -> None:
@@ -31,7 +31,7 @@ def test_batches_hold_windows_of_similar_length_and_cover_every_window_once() ->
     assert sorted(i for batch in batches for i in batch) == list(range(len(lengths)))
     for batch in batches:
         shortest, longest = min(lengths[i] for i in batch), max(lengths[i] for i in batch)
-        assert longest <= int(shortest * PAD_SLACK) + 4
+        assert longest <= longest_batched_with(shortest)
         assert longest * len(batch) <= BATCH_PIECES
     assert [sorted(lengths[i] for i in batch) for batch in batches] == [[7, 7, 8, 9], [30], [60, 62], [120]]
 

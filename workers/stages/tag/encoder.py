@@ -19,9 +19,12 @@ from workers.stages.tag.words import sentences, words
 
 CharSpan = tuple[int, int, str]
 BATCH_PIECES = 4096  # padded pieces per ONNX Runtime call: bounds memory on long articles
-
-
 PAD_SLACK = 1.25     # a batch's longest window is at most this many times (plus 4 pieces) its shortest
+
+
+def longest_batched_with(shortest: int) -> int:
+    """The longest window a batch may take beside a window of `shortest` pieces."""
+    return int(shortest * PAD_SLACK) + 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,14 +63,15 @@ def length_batches(lengths: list[int], budget: int = BATCH_PIECES) -> list[list[
     """Indices of `lengths` in batches of similar length, shortest first.
 
     A batch pads every window to its longest and the model's cost follows the padded pieces, so a
-    batch takes windows at most `PAD_SLACK` times (plus 4 pieces) longer than its shortest, and at
-    most `budget` padded pieces (sentence lengths vary a lot: 5 to 126 pieces in one article).
+    batch takes windows up to `longest_batched_with` its shortest, and at most `budget` padded pieces
+    (sentence lengths vary a lot: 5 to 126 pieces in one article).
     """
     order = sorted(range(len(lengths)), key=lengths.__getitem__)
     out: list[list[int]] = []
     for i in order:
-        if out and lengths[i] <= int(lengths[out[-1][0]] * PAD_SLACK) + 4 and lengths[i] * (len(out[-1]) + 1) <= budget:
-            out[-1].append(i)
+        batch = out[-1] if out else []
+        if batch and lengths[i] <= longest_batched_with(lengths[batch[0]]) and lengths[i] * (len(batch) + 1) <= budget:
+            batch.append(i)
         else:
             out.append([i])
     return out
