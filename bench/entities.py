@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.devdata import rows, seed_paths
+from bench.machine import describe
 from training.corpus import uner_draft
 from workers.stages.tag.bio import entity_spans
 
@@ -209,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
                 ok = False
                 print(f"floor missed: {tier} {name} F1 {table['ALL'][2]:.3f} < {floor}")
     print("\n## Tag stage per core on seed-sized articles (CPU seconds; wall in brackets)")
+    print(f"CPU: {describe()}")
     print("| tagger | lang | articles | words/article | articles/s | words/s | peak RSS MB |")
     print("|---|---|---|---|---|---|---|")
     for tier, result in results.items():

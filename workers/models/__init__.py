@@ -1,8 +1,8 @@
 """The NER models shipped inside the package (built by `training/`, see docs/entities.md), one per tier.
 
-`ner-accurate` is the fine-tuned multilingual e5-small encoder, `ner-fast` the convolutional tagger
-distilled from it; both are int8 ONNX graphs over the same piece vocabulary. The directories are not
-importable names, so packaging treats them as data.
+`ner-accurate` is the fine-tuned multilingual e5-small encoder; `ner-fast`, a student distilled
+from it over the same piece vocabulary, is not shipped yet (docs/entities.md, Known limits). The
+directories are not importable names, so packaging treats them as data.
 """
 
 from __future__ import annotations
