@@ -191,6 +191,8 @@ def main() -> None:
     parser.add_argument("--init", type=Path,
                         help="start from these weights instead of the pretrained encoder (training.from_onnx)")
     parser.add_argument("--max-minutes", type=float, default=0, help="stop (resumably) after this long")
+    parser.add_argument("--english-repeat", type=int, default=1,
+                        help="English sentences this many times per epoch (12,543 of them against 24,000 German)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -204,7 +206,7 @@ def main() -> None:
     train = [encode(tok, table, w, t, False) for w, t in de_train]
     if args.uner_draft_train:  # English MISC as labelled, instead of the O-or-MISC partial labels
         en_train = corpus.with_draft_misc(en_train, corpus.uner_draft(args.uner_draft_train))
-    train += [encode(tok, table, w, t, not args.uner_draft_train) for w, t in en_train]
+    train += [encode(tok, table, w, t, not args.uner_draft_train) for w, t in en_train] * args.english_repeat
     dev = {
         "de-dev": corpus.sentences(args.data_dir, corpus.GERMEVAL_DEV),
         "en-ewt-dev": corpus.sentences(args.data_dir, corpus.UNER, "ewt-dev"),
