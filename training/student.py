@@ -1,11 +1,12 @@
 """The fast tier: the accurate tagger cut to a few of its layers, distilled on its own soft labels.
 
 Why this student: it reads the same pieces as the teacher (one tokenizer, one runtime path and one
-ONNX layout in the tag stage) and starts from the teacher's own fine-tuned layers (evenly spaced,
-`spaced_layers`), so it begins close to the teacher instead of from scratch; the cost per piece
-falls with the layers kept. A convolutional student over the encoder's frozen piece vectors (PCA to
-128) was tried first and scored 0.60 on GermEval dev after one epoch (docs/entities.md): the piece
-vectors before any attention carry too little context.
+ONNX layout in the tag stage) and starts from the teacher's own fine-tuned layers (`kept_layers`: the
+lowest ones or evenly spaced), so it begins close to the teacher instead of from scratch; the cost
+per piece falls with the layers kept. None tried reached the fast tier's 0.80 (docs/entities.md).
+A convolutional student over the encoder's frozen piece vectors (PCA to 128) was tried first and
+scored 0.60 on GermEval dev after one epoch: the piece vectors before any attention carry too
+little context.
 
 Trained on gold sentences (GermEval, UNER English with MISC from its 2022 draft) and on the teacher's
 soft labels (its label distribution per word) over unlabelled text: Bundestag speeches and the dev
@@ -119,7 +120,7 @@ def main() -> None:
     parser.add_argument("--out-name", default="student", help="folder under --work for this run")
     parser.add_argument("--eval-every", type=int, default=0, help="steps between dev evaluations (0: each epoch)")
     parser.add_argument("--vocab", default="vocab-latin", help="vocabulary folder under --work (the shipped one)")
-    parser.add_argument("--epochs", type=float, default=6.0)
+    parser.add_argument("--epochs", type=float, default=2.0)
     parser.add_argument("--lr", type=float, default=1e-4)
     parser.add_argument("--budget", type=int, default=2048)
     parser.add_argument("--seed", type=int, default=13)
