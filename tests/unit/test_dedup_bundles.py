@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from workers.kafka import MAX_MESSAGE_BYTES
 from workers.runtime.dedup_agents import BUNDLE_BYTES, bundles, unbundle
 
 
@@ -27,4 +28,4 @@ def test_a_record_over_the_limit_goes_alone() -> None:
 
 def test_no_records_no_message() -> None:
     assert list(bundles([])) == []
-    assert BUNDLE_BYTES < 64 * 1024 * 1024
+    assert BUNDLE_BYTES < MAX_MESSAGE_BYTES

@@ -52,7 +52,7 @@ BATCH_WAIT = 0.1
 
 
 _BUNDLE = struct.Struct("<I")
-BUNDLE_BYTES = 8 * 1024 * 1024  # far below the topic's MAX_MESSAGE_BYTES, whatever the batch holds
+BUNDLE_BYTES = MAX_MESSAGE_BYTES // 8  # 8 MiB: far below the topic's limit, whatever the batch holds
 
 
 def bundles(records: list[bytes], limit: int = BUNDLE_BYTES) -> Iterator[bytes]:
