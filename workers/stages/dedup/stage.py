@@ -105,19 +105,28 @@ def _url_hash(url: str | None) -> int:
 
 # --- the pool half -------------------------------------------------------------------------------
 
-_PREP = struct.Struct("<4sHdQQIHHBII")  # magic, id len, published, fp, url, full, lead, sample, level, head, tail
-_MAGIC = b"DDP1"
+# magic, id len, published, fp, url, full, lead, sample, anchors, level, head, tail
+_PREP = struct.Struct("<4sHdQQIHHHBII")
+_MAGIC = b"DDP2"
+# the layout before the anchors were computed in the pool: what an older worker may have left on the
+# index topic during a rolling upgrade (read, never written; the writer then computes the anchors)
+_PREP_V1 = struct.Struct("<4sHdQQIHHBII")
+_MAGIC_V1 = b"DDP1"
 
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    """One article as the index writer needs it: keys, probe, and the event around the verdict."""
+    """One article as the index writer needs it: keys, probe, anchors, and the event around the verdict.
+
+    The anchors (posting keys of the sketch; empty when the text is too short for a near verdict)
+    are computed here, in the pool: the writer only looks them up."""
 
     id: str
     published: float | None
     fp: int
     url: int
     probe: Probe
+    anchors: npt.NDArray[np.uint32] | None  # None: read from a DDP1 record
     event_head: bytes
     event_tail: bytes
 
@@ -125,31 +134,42 @@ class Prepared:
         return self.event_head + verdict + self.event_tail
 
     def to_bytes(self) -> bytes:
+        if self.anchors is None:
+            raise ValueError("a record read in the DDP1 layout is judged, never written again")
         ident = self.id.encode("utf-8")
         s = self.probe.sketch
         head = _PREP.pack(_MAGIC, len(ident), math.nan if self.published is None else self.published, self.fp,
-                          self.url, len(self.probe.full), len(s.lead), len(s.sample), s.level, len(self.event_head),
-                          len(self.event_tail))
-        return b"".join((head, ident, self.probe.full.astype("<u4").tobytes(), s.lead.astype("<u4").tobytes(),
-                         s.sample.astype("<u4").tobytes(), self.event_head, self.event_tail))
+                          self.url, len(self.probe.full), len(s.lead), len(s.sample),
+                          len(self.anchors), s.level,
+                          len(self.event_head), len(self.event_tail))
+        return b"".join((head, ident, *(a.astype("<u4").tobytes() for a in (self.probe.full, s.lead, s.sample,
+                                                                            self.anchors)),
+                         self.event_head, self.event_tail))
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Prepared:
-        magic, n_id, published, fp, url, n_full, n_lead, n_sample, level, n_head, n_tail = _PREP.unpack_from(data)
-        if magic != _MAGIC:
+        magic = data[:4]
+        if magic == _MAGIC:
+            _, n_id, published, fp, url, n_full, n_lead, n_sample, n_anchors, level, n_head, n_tail = \
+                _PREP.unpack_from(data)
+            at = _PREP.size
+        elif magic == _MAGIC_V1:
+            _, n_id, published, fp, url, n_full, n_lead, n_sample, level, n_head, n_tail = _PREP_V1.unpack_from(data)
+            n_anchors, at = 0, _PREP_V1.size
+        else:
             raise ValueError("not a prepared dedup record")
-        at = _PREP.size
         ident = data[at:at + n_id].decode("utf-8")
         at += n_id
         arrays = []
-        for count in (n_full, n_lead, n_sample):
+        for count in (n_full, n_lead, n_sample, n_anchors):
             arrays.append(np.frombuffer(data, "<u4", count, at).astype(np.uint32))
             at += 4 * count
         head = data[at:at + n_head]
         tail = data[at + n_head:at + n_head + n_tail]
-        full, lead, sample = arrays
+        full, lead, sample, anchors = arrays
         probe = Probe(full, Sketch(len(full), lead, sample, level))
-        return cls(ident, None if math.isnan(published) else published, fp, url, probe, head, tail)
+        return cls(ident, None if math.isnan(published) else published, fp, url, probe,
+                   anchors if magic == _MAGIC else None, head, tail)
 
 
 def prepare(article: Article, cfg: DedupConfig) -> Prepared:
@@ -162,7 +182,8 @@ def prepare(article: Article, cfg: DedupConfig) -> Prepared:
     fields["provenance"]["timings_ms"] = {**article.timings, "dedup": round((time.perf_counter() - started) * 1000, 3)}
     event = orjson.dumps(fields)
     at = event.index(_HOLE)  # the first one is the top-level key: `duplicate` precedes `metadata` and `meta`
-    return Prepared(article.id, published_ts(article), fp, _url_hash(article.url), probe,
+    anchors = probe.sketch.anchors(cfg.sketch) if probe.n >= cfg.min_shared else np.empty(0, np.uint32)
+    return Prepared(article.id, published_ts(article), fp, _url_hash(article.url), probe, anchors,
                     event[:at + len(_HOLE) - 4], event[at + len(_HOLE):])
 
 
@@ -338,7 +359,7 @@ class DedupIndex:
                 (p.url & 0xFFFFFFFF) ^ _URL_SALT if p.url else None]
         fixed = np.asarray([k if k is not None else _ID_SALT for k in head], np.uint32)
         if p.probe.n >= self.cfg.min_shared:
-            anchors = p.probe.sketch.anchors(self.cfg.sketch)
+            anchors = p.anchors if p.anchors is not None else p.probe.sketch.anchors(self.cfg.sketch)
             return np.concatenate((fixed, anchors)), len(anchors)
         return fixed, 0
 
