@@ -43,6 +43,6 @@ sed "s#@LOG@#$RUN_DIR/server.log#" /opt/kafka/bin/log4j.properties > "$log4j"
 # shellcheck disable=SC2086  # KAFKA_HEAP_OPTS and KAFKA_OPTS are lists of JVM options
 java_cmd=(java ${KAFKA_HEAP_OPTS} ${KAFKA_OPTS:-} "-Dlog4j.configuration=file:$log4j" -cp "$LIBS/*")
 "${java_cmd[@]}" kafka.tools.StorageTool format --ignore-formatted \
-  -t "${CLUSTER_ID:?set CLUSTER_ID (22 characters of URL-safe base64) to format the KRaft storage}" \
+  "--cluster-id=${CLUSTER_ID:?set CLUSTER_ID (22 characters of URL-safe base64) to format the KRaft storage}" \
   -c "$config" >/dev/null
 exec "${java_cmd[@]}" kafka.Kafka "$config"

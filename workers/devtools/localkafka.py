@@ -187,7 +187,9 @@ class LocalKafka:
         lib = fetch_jars(self.home)
         config = self._write_config()
         if not self._formatted:
-            subprocess.run(self._java(lib, "kafka.tools.StorageTool", "format", "-t", _cluster_id(),
+            # `--cluster-id=<id>` in one argument: an id may begin with "-" (1 in 64), which StorageTool
+            # read as an option after `-t` and failed (seen in bench.dedup_kafka, 2026-12-03)
+            subprocess.run(self._java(lib, "kafka.tools.StorageTool", "format", f"--cluster-id={_cluster_id()}",
                                       "-c", str(config), "--ignore-formatted"),
                            check=True, capture_output=True)
             self._formatted = True
