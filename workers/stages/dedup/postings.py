@@ -93,6 +93,14 @@ class Postings:
             self._mem[key].append(seq)
         self._mem_size += len(keys)
 
+    def add_run(self, keys: npt.NDArray[np.uint32], seqs: npt.NDArray[np.int64]) -> None:
+        """Many articles' postings at once, older than anything added later (the rebuild at takeover)."""
+        self._flush()
+        if len(keys):
+            run = np.sort((keys.astype(np.uint64) << _SHIFT) | seqs.astype(np.uint64))
+            self._runs.append(_cap_groups(run, self.cap))
+            self._fences.append(_fences(self._runs[-1]))
+
     def seal(self) -> None:
         """Turn the memtable into a run once it is big enough (call between batches)."""
         if self._mem_size >= self._memtable_limit:
