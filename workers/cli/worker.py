@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 
 import click
 import faust
@@ -40,5 +41,8 @@ def worker(stages: str | None, web_port: int | None) -> None:
     require_cluster(settings)
     asyncio.run(_wait_for_broker(settings))
     app = create_app(settings)
+    # What start-up made (modules, the app, its agents and topics) lives as long as the process:
+    # frozen, it is left out of the collector's full passes, which otherwise walk it every time
+    gc.freeze()
     faust.Worker(app, loglevel=settings.log_level, quiet=True,
                  logging_config=logging_config(settings.log_format, settings.log_level)).execute_from_commandline()
