@@ -15,6 +15,7 @@ worker restarted.
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import Literal
 
 import numpy as np
@@ -116,9 +117,10 @@ class Postings:
     def _flush(self) -> None:
         if not self._mem_size:
             return
-        more = [(k, s) for k, seqs in self._mem_more.items() for s in seqs]
-        keys = np.fromiter((*self._mem.keys(), *(k for k, _ in more)), np.uint64, self._mem_size)
-        seqs = np.fromiter((*self._mem.values(), *(s for _, s in more)), np.uint64, self._mem_size)
+        more_keys = [k for k, seqs in self._mem_more.items() for _ in seqs]
+        more_seqs = [s for seqs in self._mem_more.values() for s in seqs]
+        keys = np.fromiter(chain(self._mem.keys(), more_keys), np.uint64, self._mem_size)
+        seqs = np.fromiter(chain(self._mem.values(), more_seqs), np.uint64, self._mem_size)
         run = np.sort((keys << _SHIFT) | seqs)
         self._mem.clear()
         self._mem_more.clear()
