@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from workers.stages.tag.bio import entity_spans
+from workers.stages.tag.bio import best_tags, entity_spans
 from workers.stages.tag.words import sentences, words
 
 CharSpan = tuple[int, int, str]
@@ -107,8 +107,9 @@ class EncoderTagger:
         return out
 
     def _word_logits(self, windows: list[_Window], n_words: int) -> NDArray[np.float32]:
-        """Logits of each word's first piece (zeros for a word without pieces)."""
-        out = np.zeros((n_words, len(self.labels)), dtype=np.float32)
+        """Logits of each word's first piece; a word without pieces (nothing the model can read) is O."""
+        out = np.full((n_words, len(self.labels)), -30.0, dtype=np.float32)
+        out[:, self.labels.index("O")] = 0.0
         for chunk in length_batches([len(w.ids) for w in windows]):
             width = len(windows[chunk[-1]].ids)
             ids = np.ones((len(chunk), width), dtype=np.int64)
@@ -124,9 +125,10 @@ class EncoderTagger:
                         out[w] = logits[row, pos]
         return out
 
-    def _tags(self, windows: list[_Window], n_words: int) -> list[str]:
-        best = self._word_logits(windows, n_words).argmax(-1)
-        return [self.labels[int(i)] for i in best]
+    def _tags(self, pieces: list[list[int]], groups: list[list[int]]) -> list[list[str]]:
+        """Per sentence, the best valid BIO tags of its words."""
+        logits = self._word_logits(sentence_windows(pieces, groups, self.max_pieces), len(pieces))
+        return [best_tags(logits[group], self.labels) for group in groups]
 
     def word_distributions(self, sentences_of_tokens: list[list[str]]) -> list[NDArray[np.float32]]:
         """Per sentence, the label distribution of each token (a teacher's soft labels for distillation)."""
@@ -148,8 +150,7 @@ class EncoderTagger:
     def tag_tokens(self, sentences_of_tokens: list[list[str]]) -> list[list[tuple[int, int, str]]]:
         """Entities (first token, last token + 1, label) of pre-tokenised sentences."""
         flat, groups = self._flatten(sentences_of_tokens)
-        tags = self._tags(sentence_windows(self._pieces(flat), groups, self.max_pieces), len(flat))
-        return [entity_spans([tags[w] for w in group]) for group in groups]
+        return [entity_spans(tags) for tags in self._tags(self._pieces(flat), groups)]
 
     def tag_text(self, text: str) -> list[CharSpan]:
         """Entities (start, end, label) with character offsets into `text`."""
@@ -160,12 +161,11 @@ class EncoderTagger:
             groups.append(list(range(len(spans), len(spans) + len(found))))
             spans.extend(found)
         pieces = self._pieces([text[s:e] for s, e in spans])
-        tags = self._tags(sentence_windows(pieces, groups, self.max_pieces), len(spans))
         result = []
-        for group in groups:
+        for group, tags in zip(groups, self._tags(pieces, groups), strict=True):
             if not group:
                 continue
             base = group[0]
-            for s, e, label in entity_spans([tags[w] for w in group]):
+            for s, e, label in entity_spans(tags):
                 result.append((spans[base + s][0], spans[base + e - 1][1], label))
         return result
