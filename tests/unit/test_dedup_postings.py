@@ -48,3 +48,29 @@ def test_runs_keep_the_newest_cap_holders_of_a_key() -> None:
         postings.add(_keys(5, 100 + seq), seq)
         postings.seal()
     assert _holders_in_runs(postings, 5) == [3, 4, 5]
+
+
+def test_lookups_in_large_fenced_runs_match_a_scan_of_every_posting() -> None:
+    rng = np.random.default_rng(5)
+    cap, articles = 4, 30_000
+    postings = Postings(cap=cap, memtable_limit=20_000)
+    holders: dict[int, list[int]] = {}
+    for seq in range(articles):
+        # keys from a small space so that many keys have more than `cap` holders, spread over runs
+        keys = np.unique(rng.integers(0, 40_000, size=5)).astype(np.uint32)
+        postings.add(keys, seq)
+        for key in keys.tolist():
+            holders.setdefault(key, []).append(seq)
+        postings.seal()
+    assert max(len(run) for run in postings._runs) >= 1 << 16  # noqa: SLF001  (the fenced search path is taken)
+    probes = np.asarray([*rng.integers(0, 40_000, size=3_000), 0, 39_999, 50_000, 2**32 - 1], np.uint32)
+    owner, seqs = postings.lookup_runs(probes)
+    found: dict[int, list[int]] = {}
+    for i, seq in zip(owner.tolist(), seqs.tolist(), strict=True):
+        found.setdefault(i, []).append(seq)
+    for i, key in enumerate(probes.tolist()):
+        in_memtable = set(postings.lookup_mem(key))  # the runs hold what was sealed
+        expected = sorted(s for s in holders.get(key, []) if s not in in_memtable)
+        got = sorted(found.get(i, []))
+        # each run keeps the newest `cap` of a key and runs are read newest first up to `cap`
+        assert got == expected[-cap:] if len(got) == cap else got == expected, (key, got, expected)
