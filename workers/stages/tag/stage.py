@@ -1,8 +1,9 @@
 """Tag stage: named entities (PER/ORG/LOC/MISC) with character offsets into the final `text`.
 
-German and English are tagged by one multilingual model, in one of two tiers (`TagConfig.model`):
-`accurate`, the fine-tuned e5-small encoder, or `fast`, a convolutional tagger distilled from it. Both
-ship inside the package (`workers/models`, see docs/entities.md); nothing is downloaded at run time.
+German and English are tagged by one multilingual model, chosen by tier (`TagConfig.model`):
+`accurate`, the fine-tuned e5-small encoder, ships inside the package (`workers/models`, see
+docs/entities.md); nothing is downloaded at run time. The `fast` tier (a student distilled from it)
+is not shipped yet: selecting it stops the worker at start with `ModelUnavailable`.
 Any other language gets `entities: []` and `entities_status = "unsupported_language:<code>"`: the
 model was measured on German and English only. The title is tagged too: its mentions count for
 salience (`entity_summary`), but `entities` offsets index `text` only.
