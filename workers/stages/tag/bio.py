@@ -27,38 +27,33 @@ def entity_spans(tags: Sequence[str]) -> list[WordSpan]:
 
 
 @cache
-def _may_follow(labels: tuple[str, ...]) -> NDArray[np.float64]:
-    """0 where tag `j` may follow tag `i`, -inf where it may not: `I-X` only after `B-X` or `I-X`."""
-    allowed = np.zeros((len(labels), len(labels)))
-    for j, tag in enumerate(labels):
-        if tag.startswith("I-"):
-            for i, before in enumerate(labels):
-                if before.partition("-")[2] != tag[2:]:
-                    allowed[i, j] = -np.inf
-    return allowed
+def _transitions(labels: tuple[str, ...]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """BIO as scores: (may `j` follow `i`, may a sentence start with `j`), 0 where allowed, -inf where
+    not. `I-X` only after `B-X` or `I-X`, never first."""
+    inside = np.array([tag.startswith("I-") for tag in labels])
+    kind = np.array([tag.partition("-")[2] for tag in labels])
+    follow = np.where(inside[None, :] & (kind[:, None] != kind[None, :]), -np.inf, 0.0)
+    return follow, np.where(inside, -np.inf, 0.0)
 
 
 def best_tags(logits: NDArray[np.float32], labels: Sequence[str]) -> list[str]:
-    """The most probable tag sequence that is valid BIO (Viterbi over the per-word log-probabilities).
+    """The most probable tag sequence that is valid BIO (Viterbi over the words' scores).
 
     Taking each word's argmax alone can give `B-ORG I-LOC` or `O I-PER`, which splits or cuts an
     entity; the best valid sequence decides such words from their neighbours' evidence instead. It
-    has no parameter to tune: the transition scores are 0 (allowed) or -inf (not BIO).
+    has no parameter to tune: the transition scores are 0 (allowed) or -inf (not BIO). Raw logits
+    suffice: each word's softmax normaliser is shared by every sequence, so the best is the same.
     """
     if not len(logits):
         return []
-    scores = logits.astype(np.float64)
-    scores -= scores.max(-1, keepdims=True)
-    scores -= np.log(np.exp(scores).sum(-1, keepdims=True))
-    follow = _may_follow(tuple(labels))
-    start = np.array([-np.inf if tag.startswith("I-") else 0.0 for tag in labels])
-    best = start + scores[0]
-    back = np.zeros(scores.shape, dtype=np.int64)
-    for t in range(1, len(scores)):
+    follow, start = _transitions(tuple(labels))
+    best = start + logits[0]
+    back = np.zeros(logits.shape, dtype=np.int64)
+    for t in range(1, len(logits)):
         candidates = best[:, None] + follow
         back[t] = candidates.argmax(0)
-        best = candidates.max(0) + scores[t]
+        best = candidates.max(0) + logits[t]
     path = [int(best.argmax())]
-    for t in range(len(scores) - 1, 0, -1):
+    for t in range(len(logits) - 1, 0, -1):
         path.append(int(back[t, path[-1]]))
     return [labels[i] for i in reversed(path)]
