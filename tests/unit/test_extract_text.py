@@ -92,3 +92,26 @@ def test_a_long_paragraph_ending_in_an_agency_credit_is_body_not_a_caption() -> 
     assert linefeatures.caption_credit(caption) == linefeatures.caption_credit(body) == "(dpa)"
     assert (linefeatures.is_caption(caption), linefeatures.is_caption(body)) == (True, False)
     assert plaintext.drop_chrome([caption, body]) == [body]
+
+
+def test_a_short_article_above_a_longer_comment_section_is_the_body() -> None:
+    article = ["Manchmal überrascht einen der Alltag mit kleinen Freuden, und heute hing vom Balkon im vierten "
+               "Stock ein Eimer an einer Schnur, in dem zwei Münzen und ein kleines Bild für die Nachbarn lagen.",
+               "Ich habe die Münzen genommen und das Bild behalten, und wer den Eimer kennt, weiß, dass er am "
+               "nächsten Sonntag wieder hinuntergelassen wird, mit neuen Bildern und neuen Münzen darin."]
+    comments = [("Ein Leser schrieb dazu, dass er genau diesen Eimer auch schon gesehen habe, dass die Nachbarn "
+                 "ihn seit vielen Jahren jeden Sonntag wieder hinunterlassen und dass die Bilder mit der Zeit "
+                 "immer besser geworden seien, weil die Kinder im Haus inzwischen zur Schule gehen und dort "
+                 f"malen lernen, was man an den Farben und den Figuren deutlich sehen könne ({n}).")
+                for n in range(2)]
+    page = ["Blog", "Archiv", "Kontakt", "Gefällt mir", "11.09.2011, 16:20", *article, "Tags: Eimer, Balkon",
+            "Kommentarfeed |", "Trackback-URL", "« Willkommen, neue Mitbewohner!", "Neues aus der Inbox »",
+            "2 Kommentare", *[line for c in comments for line in ("12.09.2011 10:00", c)], "Archiv",
+            "Impressum"]
+    assert plaintext.clean("\n".join(page)).body == article
+
+
+def test_the_best_run_wins_over_an_early_stray_blurb() -> None:
+    blurb = "Our newsletter brings you the best stories of the week, every Friday, straight to you."
+    page = ["Home", blurb, "Sport", "Business", "Weather", "Travel", "Opinion", "Video", *BODY_EN, "Most read"]
+    assert plaintext.clean("\n".join(page)).body == BODY_EN
