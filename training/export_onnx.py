@@ -36,8 +36,8 @@ def student_arch(folder: Path) -> dict[str, Any]:
     return arch
 
 
-def load_model(work: Path, student: str | None, vocab_name: str) -> torch.nn.Module:
-    """The teacher (`best.safetensors`, trained on `vocab/`, its embedding rows cut down to `vocab_name`)
+def load_model(work: Path, student: str | None, vocab_name: str, weights: str = "best.safetensors") -> torch.nn.Module:
+    """The teacher (`weights`, trained on `vocab/`, its embedding rows cut down to `vocab_name`)
     or a student (`<student>/best.safetensors`, trained on `vocab_name`), in eval mode."""
     vocab = load_vocab(work / vocab_name)
     model: torch.nn.Module
@@ -46,7 +46,7 @@ def load_model(work: Path, student: str | None, vocab_name: str) -> torch.nn.Mod
         layers = student_arch(work / student)["layers"]
         model = Tagger(XLMRobertaConfig(**{**vocab.model_config, "num_hidden_layers": layers}))
     else:
-        state = load_file(str(work / "best.safetensors"))
+        state = load_file(str(work / weights))
         row = {old: i for i, old in enumerate(load_vocab(work / "vocab").kept)}
         state[EMBEDDINGS] = state[EMBEDDINGS][torch.tensor([row[old] for old in vocab.kept])].contiguous()
         model = Tagger(XLMRobertaConfig(**vocab.model_config))
@@ -59,9 +59,19 @@ def student_base(arch: dict[str, Any], teacher_layers: int) -> str:
     return f"ner-accurate's layers {kept} of {teacher_layers} (--pick {arch['pick']}), distilled on its soft labels"
 
 
-def export(work: Path, out: Path, student: str | None = None, quantise: bool = True, vocab_name: str = "vocab") -> Path:
+def evaluation_of(history: list[dict[str, Any]], weights: str) -> dict[str, Any] | None:
+    """The training evaluation of the exported weights: `step-N.safetensors` (`train_tagger --keep-evals`)
+    is step N's; `best.safetensors` is the one with the best mean dev F1, the rule it was kept by."""
+    if weights.startswith("step-"):
+        step = int(weights.removeprefix("step-").removesuffix(".safetensors"))
+        return next((h for h in history if h["step"] == step), None)
+    return max(history, key=lambda h: sum(h[k]["ALL"]["f1"] for k in ("de-dev", "en-ewt-dev")), default=None)
+
+
+def export(work: Path, out: Path, student: str | None = None, *, quantise: bool = True, vocab_name: str = "vocab",
+           weights: str = "best.safetensors") -> Path:
     vocab = load_vocab(work / vocab_name)
-    model = load_model(work, student, vocab_name)
+    model = load_model(work, student, vocab_name, weights)
     scratch = work / (f"onnx-{student}" if student else "onnx")
     scratch.mkdir(parents=True, exist_ok=True)
     ids = torch.ones((2, 16), dtype=torch.long)
@@ -100,7 +110,7 @@ def export(work: Path, out: Path, student: str | None = None, quantise: bool = T
                  "Universal NER English-EWT train (CC BY-SA 4.0; MISC from its 2022 draft, --uner-draft-train)",
                  *(["teacher soft labels on Bundestag speeches and dev-page text"] if student else [])],
         "quantised": "int8 dynamic, per channel, 7-bit weights (reduce_range)" if quantise else "fp32",
-        "training": history[-1] if history else None,
+        "training": history[-1] if student and history else evaluation_of(history, weights),
     }, indent=1), encoding="utf-8")
     return target
 
@@ -113,8 +123,11 @@ def main() -> None:
                         help="export the distilled student trained in this folder under --work (ner-fast)")
     parser.add_argument("--fp32", action="store_true", help="skip the int8 quantisation")
     parser.add_argument("--vocab", default="vocab-latin", help="the vocabulary folder under --work to ship")
+    parser.add_argument("--weights", default="best.safetensors",
+                        help="the teacher's weights under --work (step-N.safetensors: train_tagger --keep-evals)")
     args = parser.parse_args()
-    print(export(args.work, args.out, args.student, not args.fp32, args.vocab))
+    print(export(args.work, args.out, args.student, quantise=not args.fp32, vocab_name=args.vocab,
+                 weights=args.weights))
 
 
 if __name__ == "__main__":

@@ -191,6 +191,9 @@ def main() -> None:
     parser.add_argument("--init", type=Path,
                         help="start from these weights instead of the pretrained encoder (training.from_onnx)")
     parser.add_argument("--max-minutes", type=float, default=0, help="stop (resumably) after this long")
+    parser.add_argument("--keep-evals", action="store_true",
+                        help="also keep the weights of every evaluation (step-N.safetensors): the shipped path "
+                             "(int8, best valid BIO sequence) may rank them differently from this fp32 argmax")
     parser.add_argument("--english-repeat", type=int, default=1,
                         help="English sentences this many times per epoch (12,543 of them against 24,000 German)")
     args = parser.parse_args()
@@ -277,6 +280,9 @@ def main() -> None:
                 figure = (result["de-dev"]["ALL"]["f1"] + result["en-ewt-dev"]["ALL"]["f1"]) / 2
                 history.append({"step": step, "epoch": round(step / per_epoch, 3), **result})
                 print(json.dumps(history[-1]), flush=True)
+                if args.keep_evals:
+                    save_file({k: v.contiguous() for k, v in model.state_dict().items()},
+                              str(args.work / f"step-{step}.safetensors"))
                 if figure > best:
                     best = figure
                     save_file({k: v.contiguous() for k, v in model.state_dict().items()},
