@@ -36,9 +36,17 @@ def student_arch(folder: Path) -> dict[str, Any]:
     return arch
 
 
-def load_model(work: Path, student: str | None, vocab_name: str, weights: str = "best.safetensors") -> torch.nn.Module:
-    """The teacher (`weights`, trained on `vocab/`, its embedding rows cut down to `vocab_name`)
-    or a student (`<student>/best.safetensors`, trained on `vocab_name`), in eval mode."""
+def averaged(paths: list[Path]) -> dict[str, torch.Tensor]:
+    """The mean of several checkpoints of one run, tensor by tensor (a "model soup": steps of one run
+    sit in one basin, and their mean is often better than each; measured in docs/entities.md)."""
+    states = [load_file(str(p)) for p in paths]
+    return {k: (sum(s[k].double() for s in states) / len(states)).to(states[0][k].dtype) for k in states[0]}
+
+
+def load_model(work: Path, student: str | None, vocab_name: str,
+               weights: tuple[str, ...] = ("best.safetensors",)) -> torch.nn.Module:
+    """The teacher (`weights`, trained on `vocab/`, averaged if several, its embedding rows cut down to
+    `vocab_name`) or a student (`<student>/best.safetensors`, trained on `vocab_name`), in eval mode."""
     vocab = load_vocab(work / vocab_name)
     model: torch.nn.Module
     if student:
@@ -46,7 +54,7 @@ def load_model(work: Path, student: str | None, vocab_name: str, weights: str = 
         layers = student_arch(work / student)["layers"]
         model = Tagger(XLMRobertaConfig(**{**vocab.model_config, "num_hidden_layers": layers}))
     else:
-        state = load_file(str(work / weights))
+        state = averaged([work / w for w in weights])
         row = {old: i for i, old in enumerate(load_vocab(work / "vocab").kept)}
         state[EMBEDDINGS] = state[EMBEDDINGS][torch.tensor([row[old] for old in vocab.kept])].contiguous()
         model = Tagger(XLMRobertaConfig(**vocab.model_config))
@@ -60,7 +68,7 @@ def student_base(arch: dict[str, Any], teacher_layers: int) -> str:
 
 
 def evaluation_of(history: list[dict[str, Any]], weights: str) -> dict[str, Any] | None:
-    """The training evaluation of the exported weights: `step-N.safetensors` (`train_tagger --keep-evals`)
+    """The training evaluation of one exported checkpoint: `step-N.safetensors` (`train_tagger --keep-evals`)
     is step N's; `best.safetensors` is the one with the best mean dev F1, the rule it was kept by."""
     if weights.startswith("step-"):
         step = int(weights.removeprefix("step-").removesuffix(".safetensors"))
@@ -68,8 +76,15 @@ def evaluation_of(history: list[dict[str, Any]], weights: str) -> dict[str, Any]
     return max(history, key=lambda h: sum(h[k]["ALL"]["f1"] for k in ("de-dev", "en-ewt-dev")), default=None)
 
 
+def provenance(history: list[dict[str, Any]], weights: tuple[str, ...]) -> dict[str, Any] | None:
+    """What meta.json says of the training: the evaluation of the checkpoint, or of each averaged one."""
+    if len(weights) == 1:
+        return evaluation_of(history, weights[0])
+    return {"averaged": list(weights), "evaluations": [evaluation_of(history, w) for w in weights]}
+
+
 def export(work: Path, out: Path, student: str | None = None, *, quantise: bool = True, vocab_name: str = "vocab",
-           weights: str = "best.safetensors") -> Path:
+           weights: tuple[str, ...] = ("best.safetensors",)) -> Path:
     vocab = load_vocab(work / vocab_name)
     model = load_model(work, student, vocab_name, weights)
     scratch = work / (f"onnx-{student}" if student else "onnx")
@@ -110,7 +125,7 @@ def export(work: Path, out: Path, student: str | None = None, *, quantise: bool 
                  "Universal NER English-EWT train (CC BY-SA 4.0; MISC from its 2022 draft, --uner-draft-train)",
                  *(["teacher soft labels on Bundestag speeches and dev-page text"] if student else [])],
         "quantised": "int8 dynamic, per channel, 7-bit weights (reduce_range)" if quantise else "fp32",
-        "training": history[-1] if student and history else evaluation_of(history, weights),
+        "training": history[-1] if student and history else provenance(history, weights),
     }, indent=1), encoding="utf-8")
     return target
 
@@ -123,11 +138,12 @@ def main() -> None:
                         help="export the distilled student trained in this folder under --work (ner-fast)")
     parser.add_argument("--fp32", action="store_true", help="skip the int8 quantisation")
     parser.add_argument("--vocab", default="vocab-latin", help="the vocabulary folder under --work to ship")
-    parser.add_argument("--weights", default="best.safetensors",
-                        help="the teacher's weights under --work (step-N.safetensors: train_tagger --keep-evals)")
+    parser.add_argument("--weights", nargs="+", default=["best.safetensors"],
+                        help="the teacher's weights under --work (step-N.safetensors: train_tagger --keep-evals); "
+                             "several are averaged")
     args = parser.parse_args()
     print(export(args.work, args.out, args.student, quantise=not args.fp32, vocab_name=args.vocab,
-                 weights=args.weights))
+                 weights=tuple(args.weights)))
 
 
 if __name__ == "__main__":
