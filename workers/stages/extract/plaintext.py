@@ -2,9 +2,10 @@
 
 Why a contiguous block: on a news page the body is one run of prose lines, framed by runs of short
 chrome lines (menus, share bars, teasers). Each line gets a score (prose > 0, chrome < 0) and the
-body is the maximum-sum run of lines (Finn et al.'s body-text-extraction idea, on lines instead of
-tags). Inside that run, calls to action and link lists are dropped; short lines between prose
-(subheadings, list items) are kept so paragraphs stay complete and in order.
+body is a high-sum run of lines (Finn et al.'s body-text-extraction idea, on lines instead of tags):
+the earliest one worth most of the maximum-sum run. Inside that run, calls to action and link lists
+are dropped; short lines between prose (subheadings, list items) are kept so paragraphs stay complete
+and in order.
 """
 
 from __future__ import annotations
