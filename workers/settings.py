@@ -87,7 +87,10 @@ class Settings(BaseSettings):
     pool_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     pool_max_tasks: int = Field(500, ge=0, description="recycle a pool process after N documents")
     pool_memory_mb: int = Field(2048, ge=0, description="address-space cap per pool process; 0 = none")
-    stage_timeout_seconds: float = Field(20.0, gt=0)
+    # a limit for pathological records, not for long articles: the tag stage's work grows with the text, and
+    # on a slow AVX2-only CPU (0.8 seed-sized articles per CPU second, 2026-12-04) the longest real dev
+    # pages took over 20 s to tag and were dead-lettered as `timeout` (tests/corpus, 3 of 120 records)
+    stage_timeout_seconds: float = Field(60.0, gt=0)
     max_input_bytes: int = Field(MAX_INPUT_BYTES, gt=0)
     deadletter_limit_share: float = Field(0.5, gt=0, le=1, description="the worker stops when more than this "
                                           "share of a stage's last `deadletter_limit_window` records were "
