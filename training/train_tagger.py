@@ -280,13 +280,12 @@ def main() -> None:
                 figure = (result["de-dev"]["ALL"]["f1"] + result["en-ewt-dev"]["ALL"]["f1"]) / 2
                 history.append({"step": step, "epoch": round(step / per_epoch, 3), **result})
                 print(json.dumps(history[-1]), flush=True)
+                weights = {k: v.contiguous() for k, v in model.state_dict().items()}
                 if args.keep_evals:
-                    save_file({k: v.contiguous() for k, v in model.state_dict().items()},
-                              str(args.work / f"step-{step}.safetensors"))
+                    save_file(weights, str(args.work / f"step-{step}.safetensors"))
                 if figure > best:
                     best = figure
-                    save_file({k: v.contiguous() for k, v in model.state_dict().items()},
-                              str(args.work / "best.safetensors"))
+                    save_file(weights, str(args.work / "best.safetensors"))
                 (args.work / "history.json").write_text(json.dumps(history, indent=1))
             if step % args.save_every == 0 or step == total:
                 save()

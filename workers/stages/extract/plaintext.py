@@ -56,7 +56,7 @@ def clean(text: str, *, known_boilerplate: frozenset[int] = frozenset()) -> Clea
     stoplist = lf.best_stoplist([t for toks in tokens for t in toks])
     scores = [_score(line, toks, stoplist) if i not in known_boilerplate else _CHROME_PENALTY
               for i, (line, toks) in enumerate(zip(lines, tokens, strict=True))]
-    start, end = _bridge(scores, *_best_run(scores))
+    start, end = _bridge(scores, *_body_run(scores))
     if end <= start:
         return CleanText(body=[], dropped=lines)
     body = _inside(lines, scores, start, end, known_boilerplate)
@@ -102,7 +102,7 @@ def _prose(n: int) -> float:
     return min(n, _PROSE_CAP) / _PROSE_DIV
 
 
-def _best_run(scores: list[float]) -> tuple[int, int]:
+def _body_run(scores: list[float]) -> tuple[int, int]:
     """The earliest run worth at least `_EARLIEST_SHARE` of the best one, as [start, end).
 
     The runs are Kadane's maximal segments (each the best run between two points where the sum
