@@ -111,7 +111,17 @@ def test_a_short_article_above_a_longer_comment_section_is_the_body() -> None:
     assert plaintext.clean("\n".join(page)).body == article
 
 
-def test_the_best_run_wins_over_an_early_stray_blurb() -> None:
-    blurb = "Our newsletter brings you the best stories of the week, every Friday, straight to you."
-    page = ["Home", blurb, "Sport", "Business", "Weather", "Travel", "Opinion", "Video", *BODY_EN, "Most read"]
+def test_prose_above_the_body_run_is_kept_line_by_line_without_the_chrome_between() -> None:
+    lead = "Three new routes will link the northern suburbs with the central station, the council decided."
+    caption = "Buses waiting at the central station on a winter morning, seen from the footbridge."
+    page = ["Home", "Sport", lead, caption, "Photo gallery", caption, "Share", "Facebook", "Twitter", "Email",
+            "Advertisement", *BODY_EN, "Most read"]
+    # the caption is printed twice (alt text and caption): not prose; the lead is, though a share
+    # bar and an ad label cut it off from the body run
+    assert plaintext.clean("\n".join(page)).body == [lead, *BODY_EN]
+
+
+def test_prose_below_the_body_run_stays_out() -> None:
+    comment = "I have been waiting for this bus line for years and I am glad that it is finally coming."
+    page = [*BODY_EN, "Comments", "Leave a comment", "Anna", comment, "Report", "Reply"]
     assert plaintext.clean("\n".join(page)).body == BODY_EN

@@ -5,7 +5,7 @@ chrome lines (menus, share bars, teasers). Each line gets a score (prose > 0, ch
 body is a high-sum run of lines (Finn et al.'s body-text-extraction idea, on lines instead of tags):
 the earliest one worth most of the maximum-sum run. Inside that run, calls to action and link lists
 are dropped; short lines between prose (subheadings, list items) are kept so paragraphs stay complete
-and in order.
+and in order. Above it, prose lines are kept one by one (`_prose_above`); below it, nothing.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def clean(text: str, *, known_boilerplate: frozenset[int] = frozenset()) -> Clea
     start, end = _bridge(scores, *_body_run(scores))
     if end <= start:
         return CleanText(body=[], dropped=lines)
-    body = _inside(lines, scores, start, end, known_boilerplate)
+    body = _prose_above(lines, scores, start) + _inside(lines, scores, start, end, known_boilerplate)
     head = _head(lines[:start])
     body = [(i, line) for i, line in body if line != head.title]
     kept = {i for i, _ in body}
@@ -149,6 +149,21 @@ def _bridge(scores: list[float], start: int, end: int) -> tuple[int, int]:
                 best, best_end = total, run_end
         end = best_end
     return start, end
+
+
+def _prose_above(lines: list[str], scores: list[float], start: int) -> list[tuple[int, str]]:
+    """Prose lines above the body run, each on its own: the stand-first, the intro, first paragraphs
+    that a picture, its caption or a share bar cut off from the rest (the run stops at a gap that
+    costs more than the paragraph above it is worth: 332 of the 617 `with` snippets the stage missed
+    on the snippet set were above the run). Lines, not a run, so the chrome between them stays out;
+    a line printed twice on the page (an image's alt text and its caption) is not prose.
+
+    Held out by site fold (bench.folds), against the run alone: snippets 0.8309 -> 0.8607, ahead on
+    all five folds; Fundus 0.9090 -> 0.9107, ahead on three. Below the run the same rule picks up
+    comments and teasers: Fundus 0.9116 -> 0.8735 over all rows with any prose line below kept.
+    """
+    counts = Counter(lines)
+    return [(i, lines[i]) for i in range(start) if scores[i] > 0 and counts[lines[i]] == 1]
 
 
 def _inside(lines: list[str], scores: list[float], start: int, end: int,
