@@ -135,8 +135,10 @@ def is_caption(line: str) -> bool:
 
 def is_shouting(toks: list[str]) -> bool:
     """An all-capitals line of several words: a teaser headline or label, not prose."""
-    capitals = sum(map(str.isupper, toks))  # a word in capitals has letters, so it is among `letters`
-    if capitals < 4:  # 4+ words with letters, 80 % of them in capitals: at least 4 (most lines stop here)
+    # 4+ words with letters, 80 % of them in capitals: so at least 4 words in capitals (every such
+    # word has letters); most lines stop at that count
+    capitals = sum(map(str.isupper, toks))
+    if capitals < 4:
         return False
     letters = sum(1 for t in toks if any(c.isalpha() for c in t))
     return capitals >= 0.8 * letters

@@ -158,8 +158,8 @@ def _prose_above(lines: list[str], scores: list[float], start: int) -> list[tupl
     on the snippet set were above the run). Lines, not a run, so the chrome between them stays out;
     a line printed twice on the page (an image's alt text and its caption) is not prose.
 
-    Held out by site fold (bench.folds), against the run alone: snippets 0.8309 -> 0.8607, ahead on
-    all five folds; Fundus 0.9090 -> 0.9107, ahead on three. Below the run the same rule picks up
+    Mean over the site folds (bench.folds), against the run alone: snippets 0.8309 -> 0.8608, ahead
+    on all five folds; Fundus 0.9090 -> 0.9107, ahead on three. Below the run the same rule picks up
     comments and teasers: Fundus 0.9116 -> 0.8735 over all rows with any prose line below kept.
     """
     counts = Counter(lines)
