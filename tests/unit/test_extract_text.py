@@ -121,6 +121,13 @@ def test_prose_above_the_body_run_is_kept_line_by_line_without_the_chrome_betwee
     assert plaintext.clean("\n".join(page)).body == [lead, *BODY_EN]
 
 
+def test_a_short_line_the_page_prints_twice_inside_the_body_is_a_teaser_not_a_subheading() -> None:
+    teaser = "Tram depot to close in June"
+    page = ["Home", "News", *BODY_EN[:2], teaser, teaser, *BODY_EN[2:], "Most read"]
+    # the related story's title under its picture and as its link; "New routes" is printed once
+    assert plaintext.clean("\n".join(page)).body == BODY_EN
+
+
 def test_prose_below_the_body_run_stays_out() -> None:
     comment = "I have been waiting for this bus line for years and I am glad that it is finally coming."
     page = [*BODY_EN, "Comments", "Leave a comment", "Anna", comment, "Report", "Reply"]
