@@ -77,7 +77,8 @@ class _FakeConsumer:
     _read_offset: defaultdict[object, int | None]  # set by the test of `perform_seek` that reads it
 
     def __init__(self, committed: int | None, *, end: int | str | None = 10, acked: Collection[int] = frozenset(),
-                 in_flight: Sequence[int] = (), earliest: int = 0, holes: Sequence[tuple[int, int]] = ()) -> None:
+                 in_flight: Sequence[int] = (), earliest: int = 0, holes: Sequence[tuple[int, int]] = (),
+                 queued: int = 0) -> None:
         self._committed_offset: defaultdict[object, int | None] = defaultdict(
             lambda: None, {} if committed is None else {TP: committed})
         self._acked_index = defaultdict(set, {TP: set(acked)})
@@ -88,7 +89,12 @@ class _FakeConsumer:
         self._unacked_messages = [_Message(tp=TP, offset=o) for o in in_flight]
         self._paused_partitions: set[object] = set()
         self.flow_active = True
-        self.app = SimpleNamespace(topics=SimpleNamespace(acks_enabled_for=lambda topic: True))
+        # the conductor's channels for TP; `queued` records wait in one channel's queue
+        channels = [SimpleNamespace(queue=asyncio.Queue()), SimpleNamespace(queue=asyncio.Queue())]
+        for offset in range(queued):
+            channels[1].queue.put_nowait(offset)
+        self.app = SimpleNamespace(topics=SimpleNamespace(acks_enabled_for=lambda topic: True,
+                                                          _tp_index={TP: channels}))
         self.end, self.earliest = end, earliest
         self.seeks: list[tuple[object, int]] = []
 
@@ -124,6 +130,17 @@ def test_a_head_neither_acknowledged_nor_in_flight_is_stuck() -> None:
 ])
 def test_a_head_that_is_processed_in_flight_or_not_there_is_not_stuck(state: dict[str, Any]) -> None:
     assert faust_fixes.StuckHeads(after_seconds=0).stuck(_FakeConsumer(4, **state)) == {}
+
+
+def test_a_head_behind_a_queued_backlog_is_waiting_not_stuck() -> None:
+    # Faust counts a record as in flight only once a stream takes it from its channel queue
+    assert faust_fixes.StuckHeads(after_seconds=0).stuck(_FakeConsumer(4, queued=50)) == {}
+
+
+@pytest.mark.parametrize("taken", [{"in_flight": [7]}, {"acked": {5, 6}}])
+def test_a_head_passed_over_by_a_later_record_is_stuck_whatever_is_queued(taken: dict[str, Any]) -> None:
+    # each partition reaches its streams in order: a later record taken means the head was dropped
+    assert faust_fixes.StuckHeads(after_seconds=0).stuck(_FakeConsumer(4, queued=50, **taken)) == {TP: 4}
 
 
 def test_nothing_is_stuck_while_the_flow_is_stopped_for_a_rebalance() -> None:

@@ -221,6 +221,11 @@ class StuckHeads:
     were processed. A record the consumer has simply not fetched yet looks the same for a moment,
     so a head must stay stuck at the same offset for `after_seconds` before it is re-read; a
     re-read of a record that was only late costs a re-fetch, nothing more.
+
+    A record waiting in a stream's channel queue is not in flight either (Faust counts it once the
+    stream takes it), and under a backlog it can wait longer than any timer. So a head also has to
+    look dropped: a later record of its partition was already taken (each partition reaches its
+    streams in order), or nothing is queued for its partition's channels at all.
     """
 
     def __init__(self, *, after_seconds: float) -> None:
@@ -243,6 +248,8 @@ class StuckHeads:
                 continue
             if (gaps := consumer._gap.get(tp)) and gaps.at(head):  # holds no record: the next commit passes it
                 continue
+            if _may_be_queued(consumer, tp, head, in_flight):
+                continue
             heads[tp] = head
         return heads
 
@@ -264,6 +271,17 @@ class StuckHeads:
                 continue
             healed.append(tp)
         return healed
+
+
+def _may_be_queued(consumer: Any, tp: Any, head: int, in_flight: set[tuple[Any, int]]) -> bool:
+    """Whether the head can still be waiting for its stream: nothing after it has been taken yet, and
+    a channel of its partition holds queued records (the conductor's `_tp_index`: the channels each
+    partition's records are delivered to)."""
+    if any(offset > head for offset in consumer._acked_index.get(tp, ())):
+        return False
+    if any(offset > head for taken_tp, offset in in_flight if taken_tp == tp):
+        return False
+    return any(not channel.queue.empty() for channel in consumer.app.topics._tp_index.get(tp, ()))
 
 
 def _end_offset(consumer: Any, tp: Any) -> int | None:

@@ -24,6 +24,7 @@ from typing import Any
 
 from aiokafka.consumer.consumer import AIOKafkaConsumer
 from aiokafka.consumer.fetcher import FetchResult
+from faust.transport.conductor import Conductor
 from faust.transport.consumer import Consumer, ThreadDelegateConsumer
 from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
 
@@ -44,6 +45,9 @@ ORIGINALS: Mapping[str, Callable[..., Any]] = {
     "aiokafka.consumer.fetcher.FetchResult.getall": FetchResult.getall,
     # relied on: it calls `_add_gap(tp, last_read + 1, offset)` and drops records below the read offset
     "faust.transport.consumer.Consumer._drain_messages": Consumer._drain_messages,
+    # relied on by StuckHeads: each partition's records go to the channel queues in `_tp_index[tp]`
+    "faust.transport.conductor.Conductor._update_tp_index": Conductor._update_tp_index,
+    "faust.transport.conductor.Conductor._build_handler": Conductor._build_handler,
     # faust_fetch: wrapped (the consumer it builds gets a shorter fetch wait) and relied on (reads the wait)
     "faust.transport.drivers.aiokafka.AIOKafkaConsumerThread._create_worker_consumer":
         AIOKafkaConsumerThread._create_worker_consumer,
@@ -66,6 +70,10 @@ EXPECTED_SOURCES: Mapping[str, str] = {
         "3e717e30de5068d549dd41b231928c67a24e832a928d48bac5f485e448daa903",
     "faust.transport.consumer.Consumer._drain_messages":
         "44a2500309e83c630493f6828af50166ec8d96a0b3e4fb2bab735f704ae93417",
+    "faust.transport.conductor.Conductor._update_tp_index":
+        "e8e3ac9025ef44f7fdc4dce3deb8622edef9cc8533cd41ef259c2378429ac6ee",
+    "faust.transport.conductor.Conductor._build_handler":
+        "5c071d1277988c57e4bb62e25551981babd67d6544d85db9b14bdb0d8aa1b56d",
     "faust.transport.drivers.aiokafka.AIOKafkaConsumerThread._create_worker_consumer":
         "c2701bfc3e6f6cad95c2be36d6a255a86e2c57d18d36cc1082b5fb5c482d99d7",
     "aiokafka.consumer.consumer.AIOKafkaConsumer.start":
