@@ -21,7 +21,6 @@ import os
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # per-core figures
 
 import argparse
-import importlib.util
 import json
 import resource
 import statistics
@@ -122,7 +121,7 @@ else:
     from workers.stages.tag import tagger_for
     cfg = TagConfig(model=tier)
     def tag_tokens(lang, sentences):
-        tagger = tagger_for(cfg)
+        tagger = tagger_for(cfg, lang)
         out = []
         for start in range(0, len(sentences), 256):
             out.extend(tagger.tag_tokens(sentences[start:start + 256]))
@@ -187,9 +186,6 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     for tier in args.tiers.split(","):
         if tier == "previous":
-            if importlib.util.find_spec("spacy") is None:
-                print("previous model skipped: it needs spaCy (pip install -e '.[bench]')")
-                continue
             with tempfile.TemporaryDirectory() as tmp:
                 results[tier] = run_child(tier, request, previous_tree(args.previous, Path(tmp)))
         else:

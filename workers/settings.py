@@ -111,7 +111,7 @@ class Settings(BaseSettings):
     extract_profile_min_share: float = Field(0.5, gt=0, le=1, description="... and in >= this share of them")
     extract_profile_max_lines: int = Field(1000, ge=10, description="fingerprints kept per source profile")
     ner_model: str = Field("accurate", pattern="^(accurate|fast)$", description="entity tagger tier: accurate "
-                           "(e5-small encoder) or fast (a distilled student, not shipped yet); see docs/entities.md")
+                           "(e5-small encoder) or fast (spaCy CNNs distilled from it); see docs/entities.md")
     ner_model_dir: Path | None = Field(None, description="a folder holding ner-<tier>/ model folders, to run "
                                        "retrained models without rebuilding; unset: the models in the package")
     dedup_retention_days: float = Field(7.0, gt=0)

@@ -9,7 +9,7 @@ read goes through `news-ingest tail`, so no Kafka code lives here.
   seeds FIRST.txt SECOND.txt              the seeds enriched: schema, `de`, 2025-12-31, the copy `near`
   pages RAW.jsonl                         every page out exactly as enriched or dead-lettered, schemas
   metrics URL                             the worker's Prometheus metrics
-  image --models DIR --probe MODULE       the installed package: models as shipped, probe, no PyTorch
+  image --models DIR --probe MODULE       the installed package: models as shipped and loading, probe, no PyTorch
 """
 
 from __future__ import annotations
@@ -162,11 +162,17 @@ def image(models: Path, probe: str) -> None:
     if shipped != installed:
         raise CheckFailed(f"models in the image differ from the checkout's: missing {sorted(shipped - installed)[:5]}, "
                           f"extra {sorted(installed - shipped)[:5]}")
+    from workers.models import TIERS  # noqa: PLC0415
+    from workers.stages.tag import TagConfig, check_model  # noqa: PLC0415
+
+    for tier in TIERS:  # each tier's files load in the image (ModelUnavailable otherwise)
+        check_model(TagConfig(model=tier))
     if importlib.util.find_spec(probe) is None:
         raise CheckFailed(f"the HEALTHCHECK module {probe} is not in the installed package")
     if importlib.util.find_spec("torch") is not None:
         raise CheckFailed("PyTorch is installed in the runtime image")
-    print(f"image: {len(installed)} model files as in the checkout, {probe} importable, no PyTorch", file=sys.stderr)
+    print(f"image: {len(installed)} model files as in the checkout, tiers {', '.join(TIERS)} load, {probe} importable, "
+          "no PyTorch", file=sys.stderr)
 
 
 def main() -> int:

@@ -40,24 +40,22 @@ def _article(text: str, lang: str, title: str | None = None) -> Article:
     return Article(id="t", text=text, title=title, language={"code": lang, "confidence": 0.99})
 
 
-SHIPPED = ("accurate",)  # the fast tier (training/student.py) is not trained yet: docs/entities.md
+SHIPPED = TIERS
 
 
-def test_the_accurate_tier_ships_inside_the_package() -> None:
-    assert set(SHIPPED) <= set(TIERS)
+def _folders(tier: str, base: Path | None = None) -> list[Path]:
+    """A tier's model folders: one for the encoder, one per language for the CNNs."""
+    path = model_path(tier, base)
+    return [path / code for code in CFG.languages] if tier == "fast" else [path]
+
+
+def test_both_tiers_ship_inside_the_package() -> None:
     for tier in SHIPPED:
-        path = model_path(tier)
-        assert path.is_relative_to(MODELS_DIR)
-        assert all((path / name).is_file() for name in MODEL_FILES)
+        for folder in _folders(tier):
+            assert folder.is_relative_to(MODELS_DIR)
+            assert [name for name in MODEL_FILES[tier] if not (folder / name).is_file()] == []
     with pytest.raises(ValueError, match="unknown NER model"):
         model_path("huge")
-
-
-def test_a_tier_that_is_not_shipped_is_refused_as_unavailable() -> None:
-    load_tagger.cache_clear()
-    for tier in set(TIERS) - set(SHIPPED):
-        with pytest.raises(ModelUnavailable, match=r"lacks model\.onnx"):
-            check_model(TagConfig(model=tier))
 
 
 def test_package_data_covers_every_model_file() -> None:
@@ -67,14 +65,14 @@ def test_package_data_covers_every_model_file() -> None:
         "workers.models"]
     models = repo / "workers" / "models"
     files = [p.relative_to(models).as_posix() for p in models.glob("ner-*/**/*") if p.is_file()]
-    assert len(files) >= len(SHIPPED) * len(MODEL_FILES)
+    assert len(files) >= sum(len(MODEL_FILES[tier]) * len(_folders(tier)) for tier in SHIPPED)
     assert [f for f in files if not any(fnmatch.fnmatchcase(f, pat) and f.count("/") == pat.count("/")
                                         for pat in patterns)] == []
 
 
 def test_the_ner_files_stay_small() -> None:
     """Both tiers together within the 60 MB the image and the wheel budget for NER."""
-    size = sum(p.stat().st_size for tier in SHIPPED for p in model_path(tier).iterdir())
+    size = sum(p.stat().st_size for tier in SHIPPED for p in model_path(tier).rglob("*") if p.is_file())
     assert size <= 60 * 1024 * 1024
 
 
@@ -97,21 +95,31 @@ def test_each_tier_loads_and_tags_with_network_disabled(no_network: None, tier: 
     assert ("Washington", "LOC", "Washington") in found_en
 
 
+@pytest.mark.parametrize("tier", SHIPPED)
 @pytest.mark.parametrize("damage", ["missing", "corrupt"])
-def test_a_broken_model_is_an_infrastructure_fault_not_a_bad_article(tmp_path: Path, damage: str) -> None:
-    broken = tmp_path / "ner-accurate"
-    shutil.copytree(model_path("accurate"), broken)
+def test_a_broken_model_is_an_infrastructure_fault_not_a_bad_article(tmp_path: Path, tier: str, damage: str) -> None:
+    for shipped in SHIPPED:  # the fast tier reads the accurate tier's tokenizer
+        shutil.copytree(model_path(shipped), model_path(shipped, tmp_path))
+    weights = _folders(tier, tmp_path)[-1] / ("model.onnx" if tier == "accurate" else "ner/model")
     if damage == "missing":
-        (broken / "model.onnx").unlink()
+        weights.unlink()
     else:
-        (broken / "model.onnx").write_bytes(b"not a graph")
-    cfg = TagConfig(model_dir=str(tmp_path))
+        weights.write_bytes(b"not a model")
+    cfg = TagConfig(model=tier, model_dir=str(tmp_path))
     load_tagger.cache_clear()
-    with pytest.raises(ModelUnavailable, match=r"model\.onnx|cannot be loaded") as caught:
+    with pytest.raises(ModelUnavailable, match=r"lacks .*model|cannot be loaded") as caught:
         check_model(cfg)
     assert not isinstance(caught.value, StageError)
     with pytest.raises(ModelUnavailable):
-        run(_article("Angela Merkel sprach in Berlin.", "de"), cfg)
+        run(_article("President Joe Biden spoke in Washington.", "en"), cfg)
+    load_tagger.cache_clear()
+
+
+def test_the_fast_tier_without_the_piece_tokenizer_is_an_infrastructure_fault(tmp_path: Path) -> None:
+    shutil.copytree(model_path("fast"), model_path("fast", tmp_path))
+    load_tagger.cache_clear()
+    with pytest.raises(ModelUnavailable, match="needs the piece tokenizer"):
+        check_model(TagConfig(model="fast", model_dir=str(tmp_path)))
     load_tagger.cache_clear()
 
 

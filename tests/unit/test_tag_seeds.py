@@ -1,8 +1,8 @@
 """Seeds: every person, place and organisation listed in ../shared/seeds/README.md, with its label, in each
 article that names it.
 
-The seeds go through the real stage chain (extract -> normalize -> tag, in process), so the check is on
-what the event carries: `entity_summary` holds the mentions in title, text and wire dateline.
+The seeds go through the real stage chain (extract -> normalize -> tag, in process), with each NER tier,
+so the check is on what the event carries: `entity_summary` holds the mentions in title, text and wire dateline.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import pytest
 
 from bench.devdata import seed_paths
 from workers.cli.inputs import file_records
+from workers.models import TIERS
 from workers.records import Article
 from workers.stages import extract, normalize
 from workers.stages.extract import ExtractConfig
@@ -47,8 +48,9 @@ EXPECTED = {
 }
 
 
-@pytest.fixture(scope="module")
-def tagged() -> dict[str, Article]:
+@pytest.fixture(scope="module", params=TIERS)
+def tagged(request: pytest.FixtureRequest) -> dict[str, Article]:
+    """The seeds tagged by each tier in turn: both must pass every check."""
     now = datetime(2026, 1, 1, tzinfo=UTC)
     out = {}
     for path in seed_paths():
@@ -56,7 +58,7 @@ def tagged() -> dict[str, Article]:
         article = normalize.run(extract.run(value, ExtractConfig(), None), NormalizeConfig(), now)
         assert article.language is not None
         assert article.language["code"] == "de"
-        out[path.name] = run(article, TagConfig())
+        out[path.name] = run(article, TagConfig(model=request.param))
     assert sorted(out) == [OE24, WIRE]
     return out
 

@@ -9,4 +9,6 @@ share those pages copy-on-write and never pay it again, nor count it against a d
 from workers.settings import Settings
 from workers.stages.tag import tagger_for
 
-tagger_for(Settings().tag_config())
+_cfg = Settings().tag_config()
+for _language in _cfg.languages:
+    tagger_for(_cfg, _language)

@@ -15,9 +15,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from workers.stages.tag.bio import best_tags, entity_spans
-from workers.stages.tag.words import sentences, words
+from workers.stages.tag.words import CharSpan, tag_text
 
-CharSpan = tuple[int, int, str]
 BATCH_PIECES = 4096  # padded pieces per ONNX Runtime call: bounds memory on long articles
 PAD_SLACK = 1.25     # a batch's longest window is at most this many times (plus 4 pieces) its shortest
 
@@ -154,18 +153,4 @@ class EncoderTagger:
 
     def tag_text(self, text: str) -> list[CharSpan]:
         """Entities (start, end, label) with character offsets into `text`."""
-        spans: list[tuple[int, int]] = []
-        groups: list[list[int]] = []
-        for begin, end in sentences(text):
-            found = words(text, begin, end)
-            groups.append(list(range(len(spans), len(spans) + len(found))))
-            spans.extend(found)
-        pieces = self._pieces([text[s:e] for s, e in spans])
-        result = []
-        for group, tags in zip(groups, self._tags(pieces, groups), strict=True):
-            if not group:
-                continue
-            base = group[0]
-            for s, e, label in entity_spans(tags):
-                result.append((spans[base + s][0], spans[base + e - 1][1], label))
-        return result
+        return tag_text(self.tag_tokens, text)

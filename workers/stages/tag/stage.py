@@ -1,12 +1,12 @@
 """Tag stage: named entities (PER/ORG/LOC/MISC) with character offsets into the final `text`.
 
-German and English are tagged by one multilingual model, chosen by tier (`TagConfig.model`):
-`accurate`, the fine-tuned e5-small encoder, ships inside the package (`workers/models`, see
-docs/entities.md); nothing is downloaded at run time. The `fast` tier (a student distilled from it)
-is not shipped yet: selecting it stops the worker at start with `ModelUnavailable`.
-Any other language gets `entities: []` and `entities_status = "unsupported_language:<code>"`: the
-model was measured on German and English only. The title is tagged too: its mentions count for
-salience (`entity_summary`), but `entities` offsets index `text` only.
+German and English are tagged by the tier `TagConfig.model` names; both ship inside the package
+(`workers/models`, see docs/entities.md), nothing is downloaded at run time. `accurate` is the
+fine-tuned multilingual e5-small encoder (one model for both languages); `fast` is one spaCy CNN per
+language, distilled from it. Any other language gets `entities: []` and
+`entities_status = "unsupported_language:<code>"`: the models were measured on German and English
+only. The title is tagged too: its mentions count for salience (`entity_summary`), but `entities`
+offsets index `text` only.
 
 A missing or unreadable model is a broken deploy, not a bad article: `ModelUnavailable` is not a
 `StageError`, so the worker stops instead of dead-lettering the stream.
@@ -18,14 +18,16 @@ import dataclasses
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from workers.errors import InfrastructureError
 from workers.models import MODEL_FILES, model_path
 from workers.records import Article
 from workers.stages.tag.canonical import Mention, canonicalise, harmonise, trim
+from workers.stages.tag.cnn import CnnTagger
 from workers.stages.tag.encoder import EncoderTagger
 from workers.stages.tag.salience import summarise
+from workers.stages.tag.words import CharSpan
 
 LABELS = frozenset({"PER", "ORG", "LOC", "MISC"})
 
@@ -44,28 +46,40 @@ class TagConfig:
     max_chars: int = 200_000
 
 
+class Tagger(Protocol):
+    def tag_text(self, text: str) -> list[CharSpan]: ...
+
+    def tag_tokens(self, sentences_of_tokens: list[list[str]]) -> list[list[tuple[int, int, str]]]: ...
+
+
 @cache
-def load_tagger(path: str) -> EncoderTagger:
-    """Load one model once per process (pool processes are recycled, so this stays bounded)."""
+def load_tagger(tier: str, path: str) -> Tagger:
+    """Load one model folder once per process (pool processes are recycled, so this stays bounded):
+    the encoder (`ner-accurate`) or one language's CNN (`ner-fast/<code>`)."""
     folder = Path(path)
-    missing = [name for name in MODEL_FILES if not (folder / name).is_file()]
+    missing = [name for name in MODEL_FILES[tier] if not (folder / name).is_file()]
     if missing:
         raise ModelUnavailable(f"NER model {folder} lacks {', '.join(missing)}")
+    # the fast tier cuts words into the accurate tier's pieces, with its tokenizer (held once)
+    tokenizer = model_path("accurate", folder.parent.parent) / "tokenizer.json"
+    if tier == "fast" and not tokenizer.is_file():
+        raise ModelUnavailable(f"NER model {folder} needs the piece tokenizer {tokenizer}")
     try:
-        return EncoderTagger(folder)
-    except Exception as exc:  # ONNX Runtime raises its own untyped errors for a corrupt graph
+        return CnnTagger(folder, tokenizer) if tier == "fast" else EncoderTagger(folder)
+    except Exception as exc:  # ONNX Runtime and spaCy raise their own untyped errors for corrupt files
         raise ModelUnavailable(f"NER model {folder} cannot be loaded: {exc}") from exc
 
 
+def tagger_for(cfg: TagConfig, language: str) -> Tagger:
+    base = model_path(cfg.model, Path(cfg.model_dir) if cfg.model_dir else None)
+    return load_tagger(cfg.model, str(base / language if cfg.model == "fast" else base))
+
+
 def check_model(cfg: TagConfig) -> None:
-    """Load the configured model once and drop it: a worker checks its deploy before it consumes."""
-    folder = str(model_path(cfg.model, Path(cfg.model_dir) if cfg.model_dir else None))
-    load_tagger(folder)
+    """Load the configured model(s) once and drop them: a worker checks its deploy before it consumes."""
+    for language in cfg.languages:
+        tagger_for(cfg, language)
     load_tagger.cache_clear()
-
-
-def tagger_for(cfg: TagConfig) -> EncoderTagger:
-    return load_tagger(str(model_path(cfg.model, Path(cfg.model_dir) if cfg.model_dir else None)))
 
 
 def language_of(article: Article) -> str:
@@ -76,7 +90,7 @@ def language_of(article: Article) -> str:
     return hint.strip().lower().replace("_", "-").split("-")[0] if isinstance(hint, str) and hint.strip() else "und"
 
 
-def tag(tagger: EncoderTagger, text: str, field: str) -> list[Mention]:
+def tag(tagger: Tagger, text: str, field: str) -> list[Mention]:
     """Model spans of one field, trimmed of edge punctuation and of person roles."""
     found = []
     for start, end, label in tagger.tag_text(text):
@@ -112,7 +126,7 @@ def run(article: Article, cfg: TagConfig) -> Article:
     if len(text) > cfg.max_chars:  # cut at a space so no word is split into a false entity
         cut = text.rfind(" ", 0, cfg.max_chars + 1)
         text, status = text[:cut if cut > 0 else cfg.max_chars], "ok_truncated"
-    tagger = tagger_for(cfg)
+    tagger = tagger_for(cfg, code)
     mentions = tag(tagger, article.title, "title") if article.title else []
     mentions += tag(tagger, text, "text")
     mentions += dateline_mentions(article.dateline)

@@ -10,8 +10,11 @@ brackets and punctuation at its edges (a final period stays on abbreviations and
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 Span = tuple[int, int]
+CharSpan = tuple[int, int, str]  # start, end (offsets into the text), label
+TokenTagger = Callable[[list[list[str]]], list[list[tuple[int, int, str]]]]
 
 _RUN = re.compile(r"\S+")
 _LEADING = "\"'„“”‚‘’«»‹›([{<¿¡*•–—-"  # noqa: RUF001  (typographic quotes and dashes are the point)
@@ -57,3 +60,13 @@ def sentences(text: str) -> list[Span]:
     if text[begin:].strip():
         found.append((begin, len(text)))
     return found
+
+
+def tag_text(tag_tokens: TokenTagger, text: str) -> list[CharSpan]:
+    """Entities (start, end, label) with offsets into `text`: cut into sentences and words, tag the
+    words with `tag_tokens` (first word, last word + 1, label per sentence), map back to characters."""
+    cut = [words(text, begin, end) for begin, end in sentences(text)]
+    cut = [spans for spans in cut if spans]
+    tagged = tag_tokens([[text[s:e] for s, e in spans] for spans in cut])
+    return [(spans[first][0], spans[end - 1][1], label)
+            for spans, found in zip(cut, tagged, strict=True) for first, end, label in found]
