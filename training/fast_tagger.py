@@ -73,10 +73,10 @@ def piece_table(model_dir: Path) -> tuple[NDArray[np.float32], object, dict[int,
 def piece_rows(words: list[str], model_dir: Path, dims: int) -> dict[str, Any]:
     """The piece layer's contents: the pieces the training words use, their rows of the encoder's
     embedding table reduced by PCA to `dims` (unit variance), the tokenizer and the char table."""
+    from workers.stages.tag.encoder import word_pieces  # noqa: PLC0415
+
     table, tokenizer, chars = piece_table(model_dir)
-    translate = str.maketrans(chars)
-    used = sorted({p for enc in tokenizer.encode_batch([[w.translate(translate).strip() or w] for w in words],  # type: ignore[attr-defined]
-                                                      is_pretokenized=True) for p in enc.ids if p > 3})
+    used = sorted({p for ids in word_pieces(tokenizer, str.maketrans(chars), words) for p in ids if p > 3})
     rows = table[used]
     centred = rows - rows.mean(0)
     _, _, components = np.linalg.svd(centred, full_matrices=False)
@@ -117,6 +117,7 @@ def export(trained: Path, out: Path, meta: dict[str, Any], teacher: Path) -> Non
     tokenizer is left out: the stage attaches the accurate tier's, which must be the one trained with."""
     import spacy  # noqa: PLC0415
 
+    from workers.stages.tag.cnn import cast_weights  # noqa: PLC0415
     from workers.stages.tag.pieces import piece_layer  # noqa: PLC0415  (also registers the piece layer)
 
     nlp = spacy.load(trained)
@@ -124,11 +125,7 @@ def export(trained: Path, out: Path, meta: dict[str, Any], teacher: Path) -> Non
     if layer.attrs["tokenizer"] != (teacher / "tokenizer.json").read_text(encoding="utf-8"):
         raise SystemExit(f"{trained} was trained with another tokenizer than {teacher}'s")
     layer.attrs["tokenizer"] = ""
-    for _, component in nlp.pipeline:
-        for node in component.model.walk():  # type: ignore[attr-defined]
-            for name in node.param_names:
-                if node.has_param(name):
-                    node.set_param(name, node.get_param(name).astype(np.float16))
+    cast_weights(nlp, np.float16)
     nlp.meta.update(meta)
     out.parent.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(out)

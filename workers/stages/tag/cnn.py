@@ -7,12 +7,20 @@ training corpora were cut, and both tiers label those words, so their offsets ag
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from workers.stages.tag.words import CharSpan, tag_text
 
-LABELS = ("PER", "LOC", "ORG", "MISC")
+
+def cast_weights(nlp: Any, dtype: type[np.floating[Any]]) -> None:
+    """Every weight of a pipeline in `dtype`: float16 in the shipped files, float32 to compute."""
+    for _, component in nlp.pipeline:
+        for node in component.model.walk():
+            for name in node.param_names:
+                if node.has_param(name):
+                    node.set_param(name, node.get_param(name).astype(dtype))
 
 
 class CnnTagger:
@@ -33,11 +41,7 @@ class CnnTagger:
         with use_ops("numpy", use_blis=False):
             self.nlp = spacy.load(path)
         attach_tokenizer(self.nlp, tokenizer.read_text(encoding="utf-8"))
-        for _, component in self.nlp.pipeline:  # the files store float16 (training/fast_tagger.py: export)
-            for node in component.model.walk():  # type: ignore[attr-defined]
-                for name in node.param_names:
-                    if node.has_param(name):
-                        node.set_param(name, node.get_param(name).astype(np.float32))
+        cast_weights(self.nlp, np.float32)  # the files store float16 (training/fast_tagger.py: export)
 
     def tag_tokens(self, sentences_of_tokens: list[list[str]]) -> list[list[tuple[int, int, str]]]:
         """Entities (first token, last token + 1, label) of pre-tokenised sentences."""
@@ -45,7 +49,7 @@ class CnnTagger:
 
         found = iter(self.nlp.pipe((Doc(self.nlp.vocab, words=tokens) for tokens in sentences_of_tokens if tokens),
                                    batch_size=256))
-        return [[(e.start, e.end, e.label_) for e in next(found).ents if e.label_ in LABELS] if tokens else []
+        return [[(e.start, e.end, e.label_) for e in next(found).ents] if tokens else []
                 for tokens in sentences_of_tokens]
 
     def tag_text(self, text: str) -> list[CharSpan]:

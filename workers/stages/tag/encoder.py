@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -24,6 +25,20 @@ PAD_SLACK = 1.25     # a batch's longest window is at most this many times (plus
 def longest_batched_with(shortest: int) -> int:
     """The longest window a batch may take beside a window of `shortest` pieces."""
     return int(shortest * PAD_SLACK) + 4
+
+
+def word_pieces(tokenizer: Any, chars: dict[int, str], tokens: list[str]) -> list[list[int]]:
+    """Each word's piece ids, cut as in training: mapped through the model's character table
+    (`chars.json`, as `str.maketrans` gives it) and split alone; a word left empty has no pieces.
+    Both tiers read words this way (the fast tier's piece vectors are these pieces' rows)."""
+    cleaned = [t.translate(chars).strip() for t in tokens]
+    present = [i for i, t in enumerate(cleaned) if t]
+    out: list[list[int]] = [[] for _ in tokens]
+    if present:
+        encoded = tokenizer.encode_batch([[cleaned[i]] for i in present], is_pretokenized=True)
+        for i, enc in zip(present, encoded, strict=True):
+            out[i] = enc.ids
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,14 +111,7 @@ class EncoderTagger:
                                                     providers=["CPUExecutionProvider"])
 
     def _pieces(self, tokens: list[str]) -> list[list[int]]:
-        cleaned = [t.translate(self.table).strip() for t in tokens]
-        present = [i for i, t in enumerate(cleaned) if t]
-        out: list[list[int]] = [[] for _ in tokens]
-        if present:
-            encoded = self.tokenizer.encode_batch([[cleaned[i]] for i in present], is_pretokenized=True)
-            for i, enc in zip(present, encoded, strict=True):
-                out[i] = enc.ids
-        return out
+        return word_pieces(self.tokenizer, self.table, tokens)
 
     def _word_logits(self, windows: list[_Window], n_words: int) -> NDArray[np.float32]:
         """Logits of each word's first piece; a word without pieces (nothing the model can read) is O."""
@@ -128,14 +136,6 @@ class EncoderTagger:
         """Per sentence, the best valid BIO tags of its words."""
         logits = self._word_logits(sentence_windows(pieces, groups, self.max_pieces), len(pieces))
         return [best_tags(logits[group], self.labels) for group in groups]
-
-    def word_distributions(self, sentences_of_tokens: list[list[str]]) -> list[NDArray[np.float32]]:
-        """Per sentence, the label distribution of each token (a teacher's soft labels for distillation)."""
-        flat, groups = self._flatten(sentences_of_tokens)
-        logits = self._word_logits(sentence_windows(self._pieces(flat), groups, self.max_pieces), len(flat))
-        probs = np.exp(logits - logits.max(-1, keepdims=True))
-        probs /= probs.sum(-1, keepdims=True)
-        return [probs[group[0]:group[-1] + 1] if group else probs[:0] for group in groups]
 
     @staticmethod
     def _flatten(sentences_of_tokens: list[list[str]]) -> tuple[list[str], list[list[int]]]:

@@ -24,6 +24,8 @@ from spacy.tokens import Doc
 from spacy.util import registry
 from thinc.api import HashEmbed, Maxout, Model, Ragged, chain, concatenate, list2ragged, ragged2list, with_array
 
+from workers.stages.tag.encoder import word_pieces
+
 CACHE_WORDS = 200_000  # words whose pieces are remembered per process (cleared when full)
 
 
@@ -45,10 +47,9 @@ class _Pieces:
         if missing:
             if len(self.cache) + len(missing) > CACHE_WORDS:
                 self.cache.clear()
-            cleaned = [[w.translate(self.chars).strip() or w] for w in missing]
-            for word, enc in zip(missing, self.tokenizer.encode_batch(cleaned, is_pretokenized=True), strict=True):
-                rows = [self.row_of[p] for p in enc.ids if p != self.space and p in self.row_of]
-                self.cache[word] = rows or [self.row_of[p] for p in enc.ids if p in self.row_of]
+            for word, ids in zip(missing, word_pieces(self.tokenizer, self.chars, missing), strict=True):
+                rows = [self.row_of[p] for p in ids if p != self.space and p in self.row_of]
+                self.cache[word] = rows or [self.row_of[p] for p in ids if p in self.row_of]
         return [self.cache[w] for w in words]
 
 

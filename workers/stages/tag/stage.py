@@ -60,10 +60,10 @@ def load_tagger(tier: str, path: str) -> Tagger:
     missing = [name for name in MODEL_FILES[tier] if not (folder / name).is_file()]
     if missing:
         raise ModelUnavailable(f"NER model {folder} lacks {', '.join(missing)}")
-    # the fast tier cuts words into the accurate tier's pieces, with its tokenizer (held once)
-    tokenizer = model_path("accurate", folder.parent.parent) / "tokenizer.json"
-    if tier == "fast" and not tokenizer.is_file():
-        raise ModelUnavailable(f"NER model {folder} needs the piece tokenizer {tokenizer}")
+    if tier == "fast":  # it cuts words into the accurate tier's pieces, with that tier's tokenizer (held once)
+        tokenizer = model_path("accurate", folder.parent.parent) / "tokenizer.json"
+        if not tokenizer.is_file():
+            raise ModelUnavailable(f"NER model {folder} needs the piece tokenizer {tokenizer}")
     try:
         return CnnTagger(folder, tokenizer) if tier == "fast" else EncoderTagger(folder)
     except Exception as exc:  # ONNX Runtime and spaCy raise their own untyped errors for corrupt files
