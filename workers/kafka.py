@@ -195,4 +195,16 @@ async def started(client: ClientT) -> AsyncIterator[ClientT]:
         await client.start()
         yield client
     finally:
+        await _stop(client)
+
+
+async def _stop(client: _Client) -> None:
+    """aiokafka's stop awaits fetch tasks it has just cancelled and can re-raise their CancelledError
+    when a broker went away mid-fetch (aio-libs/aiokafka#647). That one means the client is stopped;
+    a cancel aimed at our own task still propagates."""
+    try:
         await client.stop()
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise

@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from workers.kafka import MAX_MESSAGE_BYTES, aiokafka_options
+from workers.kafka import MAX_MESSAGE_BYTES, aiokafka_options, started
 from workers.settings import Settings
 
 
@@ -44,25 +44,23 @@ class Outcomes:
                                         auto_offset_reset="earliest", isolation_level="read_committed",
                                         fetch_max_bytes=MAX_MESSAGE_BYTES)
             try:
-                await consumer.start()
-                consumer.assign([TopicPartition(t, p) for t in (self.settings.topic_enriched,
-                                                                self.settings.topic_deadletter)
-                                 for p in range(self.settings.topic_partitions)])
-                for tp, offset in positions.items():
-                    consumer.seek(tp, offset)
-                heard = time.monotonic()
-                while not self._stop.is_set() and time.monotonic() - heard < 20:
-                    batch = await consumer.getmany(timeout_ms=300)
-                    heard = time.monotonic() if batch else heard
-                    for tp, records in batch.items():
-                        for record in records:
-                            self._count(orjson.loads(record.value))
-                        positions[tp] = records[-1].offset + 1
+                async with started(consumer):
+                    consumer.assign([TopicPartition(t, p) for t in (self.settings.topic_enriched,
+                                                                    self.settings.topic_deadletter)
+                                     for p in range(self.settings.topic_partitions)])
+                    for tp, offset in positions.items():
+                        consumer.seek(tp, offset)
+                    heard = time.monotonic()
+                    while not self._stop.is_set() and time.monotonic() - heard < 20:
+                        batch = await consumer.getmany(timeout_ms=300)
+                        heard = time.monotonic() if batch else heard
+                        for tp, records in batch.items():
+                            for record in records:
+                                self._count(orjson.loads(record.value))
+                            positions[tp] = records[-1].offset + 1
             # the broker restart, whatever it throws: start a new consumer from the saved positions
             except Exception:  # noqa: BLE001
                 await asyncio.sleep(1)
-            finally:
-                await consumer.stop()
 
     def _count(self, event: dict[str, Any]) -> None:
         self.counts[event["id"]] = self.counts.get(event["id"], 0) + 1
