@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from htmldate.extractors import get_external_parser
 from lxml.html import fromstring
 
-from workers.stages.extract.pagemeta import page_meta
+from workers.stages.extract.pagemeta import page_meta, warm_date_parser
 
 HEAD = """<head><title>Budget vote | City Post</title>
 <script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle",
@@ -30,3 +31,16 @@ def test_a_byline_only_printed_in_the_body_is_not_searched_for() -> None:
 def test_a_one_word_author_is_a_handle_not_a_name() -> None:
     html = f'<html><head><meta name="author" content="admin"></head>{BODY}</html>'
     assert page_meta(fromstring(html), None, html).authors is None
+
+
+def test_the_warm_up_builds_the_parser_htmldate_then_reads_a_spanish_stamp_with() -> None:
+    # The fork server calls this so pool processes inherit dateparser's patterns (bench.coldstart): it
+    # must build the very parser htmldate hands such stamps to, and leave its answers as they were.
+    get_external_parser.cache_clear()
+    warm_date_parser()
+    built = get_external_parser()
+    text = "Texto del artículo sobre la etapa. " * 40
+    html = f"<html><head><title>Ciclismo</title></head><body><div class='fecha'>Jueves 28 de Abril de 2022 5:03 PM" \
+           f"</div><p>{text}</p></body></html>"
+    assert page_meta(fromstring(html), None, html).date == "2022-04-28"
+    assert get_external_parser() is built

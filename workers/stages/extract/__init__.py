@@ -6,6 +6,7 @@ Entry point in `stage` (re-exported here); helpers: `html` (HTML pages through t
 `wire` (dateline, sign-off, picture credits).
 """
 
+from workers.stages.extract.pagemeta import warm_date_parser
 from workers.stages.extract.stage import ExtractConfig, extract, learn, run, source_key
 
-__all__ = ["ExtractConfig", "extract", "learn", "run", "source_key"]
+__all__ = ["ExtractConfig", "extract", "learn", "run", "source_key", "warm_date_parser"]

@@ -5,6 +5,7 @@ Entry point in `stage` (re-exported here); helpers: `text` (NFC and whitespace, 
 and `timezones`), `textdates` (date expressions in the text), `datewords` (the calendar vocabulary).
 """
 
+from workers.stages.normalize.pubdate import warm_date_parser
 from workers.stages.normalize.stage import NormalizeConfig, iso_utc, run
 
-__all__ = ["NormalizeConfig", "iso_utc", "run"]
+__all__ = ["NormalizeConfig", "iso_utc", "run", "warm_date_parser"]
