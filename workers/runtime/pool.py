@@ -58,6 +58,13 @@ class StagePool:
         context.set_forkserver_preload(["workers.runtime.poolserver", "workers.runtime.steps", "workers.runtime.warm"])
         self._pool = pebble.ProcessPool(max_workers=workers, max_tasks=max_tasks, context=context,
                                         initializer=_init_process, initargs=(memory_mb * 1024 * 1024,))
+        self._workers = workers
+        self._in_flight = 0
+
+    @property
+    def idle(self) -> int:
+        """Processes with no document of this event loop's given or queued: what a split may use now."""
+        return max(0, self._workers - self._in_flight)
 
     async def run(self, fn: Callable[..., T], *args: Any, timeout: float) -> T:
         """`fn(*args)` in a pool process; a failure comes back as the document's `StageError` or ours.
@@ -66,6 +73,13 @@ class StagePool:
         not prove the document guilty: it runs once more in a fresh process, and only a second death
         dead-letters it (`stage_crashed`, a poison record). Each try has the full time limit.
         """
+        self._in_flight += 1
+        try:
+            return await self._run(fn, args, timeout)
+        finally:
+            self._in_flight -= 1
+
+    async def _run(self, fn: Callable[..., T], args: tuple[Any, ...], timeout: float) -> T:
         try:
             return await self._attempt(fn, args, timeout)
         except pebble.ProcessExpired as first:

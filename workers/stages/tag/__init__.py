@@ -18,7 +18,8 @@ from workers.stages.tag.stage import (
     run,
     tag,
     tagger_for,
+    text_spans,
 )
 
 __all__ = ["LABELS", "ModelUnavailable", "TagConfig", "check_model", "dateline_mentions", "language_of",
-           "load_tagger", "run", "tag", "tagger_for"]
+           "load_tagger", "run", "tag", "tagger_for", "text_spans"]

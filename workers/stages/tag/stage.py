@@ -27,7 +27,7 @@ from workers.stages.tag.canonical import Mention, canonicalise, harmonise, trim
 from workers.stages.tag.cnn import CnnTagger
 from workers.stages.tag.encoder import EncoderTagger
 from workers.stages.tag.salience import summarise
-from workers.stages.tag.words import CharSpan
+from workers.stages.tag.words import CharSpan, sentences, share_sentences, tag_sentences
 
 LABELS = frozenset({"PER", "ORG", "LOC", "MISC"})
 
@@ -92,8 +92,13 @@ def language_of(article: Article) -> str:
 
 def tag(tagger: Tagger, text: str, field: str) -> list[Mention]:
     """Model spans of one field, trimmed of edge punctuation and of person roles."""
+    return mentions(tagger.tag_text(text), text, field)
+
+
+def mentions(spans: list[CharSpan], text: str, field: str) -> list[Mention]:
+    """Mentions of model spans over `text`, trimmed of edge punctuation and of person roles."""
     found = []
-    for start, end, label in tagger.tag_text(text):
+    for start, end, label in spans:
         mention = trim(Mention(text[start:end], label, start, end, field))
         if mention is not None:
             found.append(mention)
@@ -116,23 +121,46 @@ def dateline_mentions(dateline: dict[str, Any] | None) -> list[Mention]:
     return found
 
 
-def run(article: Article, cfg: TagConfig) -> Article:
-    """Tag title and text; fill `entities`, `entity_summary` and `entities_status`."""
+def _text_to_tag(article: Article, cfg: TagConfig) -> tuple[str, str]:
+    """The part of `text` that is tagged and the status saying so: past `max_chars` it is cut at a
+    space, so no word is split into a false entity."""
+    text = article.text
+    if len(text) <= cfg.max_chars:
+        return text, "ok"
+    cut = text.rfind(" ", 0, cfg.max_chars + 1)
+    return text[:cut if cut > 0 else cfg.max_chars], "ok_truncated"
+
+
+def text_spans(article: Article, cfg: TagConfig, part: int = 0, parts: int = 1) -> list[CharSpan]:
+    """The model's spans in one of `parts` shares of the text's sentences (offsets into `text`).
+
+    The tag step runs the shares of a long text in several pool processes at once and hands their
+    spans, concatenated in order, to `run`: the same entities as one call, sooner.
+    """
+    code = language_of(article)
+    if code not in cfg.languages:
+        return []
+    text, _ = _text_to_tag(article, cfg)
+    return tag_sentences(tagger_for(cfg, code).tag_tokens, text, share_sentences(sentences(text), part, parts))
+
+
+def run(article: Article, cfg: TagConfig, spans: list[CharSpan] | None = None) -> Article:
+    """Tag title and text; fill `entities`, `entity_summary` and `entities_status`.
+
+    `spans`: the text's model spans when they were found apart (`text_spans` of every share, in order).
+    """
     code = language_of(article)
     if code not in cfg.languages:
         return dataclasses.replace(article, entities=[], entity_summary=[],
                                    entities_status=f"unsupported_language:{code}")
-    text, status = article.text, "ok"
-    if len(text) > cfg.max_chars:  # cut at a space so no word is split into a false entity
-        cut = text.rfind(" ", 0, cfg.max_chars + 1)
-        text, status = text[:cut if cut > 0 else cfg.max_chars], "ok_truncated"
+    text, status = _text_to_tag(article, cfg)
     tagger = tagger_for(cfg, code)
-    mentions = tag(tagger, article.title, "title") if article.title else []
-    mentions += tag(tagger, text, "text")
-    mentions += dateline_mentions(article.dateline)
-    canonicals = canonicalise(mentions)
-    mentions = harmonise(mentions, canonicals)
+    found = tag(tagger, article.title, "title") if article.title else []
+    found += mentions(text_spans(article, cfg) if spans is None else spans, text, "text")
+    found += dateline_mentions(article.dateline)
+    canonicals = canonicalise(found)
+    found = harmonise(found, canonicals)
     entities = [{"text": m.text, "label": m.label, "start": m.start, "end": m.end, "canonical": c}
-                for m, c in zip(mentions, canonicals, strict=True) if m.field == "text"]
-    summary = summarise(mentions, canonicals, text)
+                for m, c in zip(found, canonicals, strict=True) if m.field == "text"]
+    summary = summarise(found, canonicals, text)
     return dataclasses.replace(article, entities=entities, entity_summary=summary, entities_status=status)

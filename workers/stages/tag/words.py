@@ -65,7 +65,29 @@ def sentences(text: str) -> list[Span]:
 def tag_text(tag_tokens: TokenTagger, text: str) -> list[CharSpan]:
     """Entities (start, end, label) with offsets into `text`: cut into sentences and words, tag the
     words with `tag_tokens` (first word, last word + 1, label per sentence), map back to characters."""
-    cut = [words(text, begin, end) for begin, end in sentences(text)]
+    return tag_sentences(tag_tokens, text, sentences(text))
+
+
+def share_sentences(spans: list[Span], part: int, parts: int) -> list[Span]:
+    """The `part`-th of `parts` consecutive runs of `spans` holding about equal characters.
+
+    Both tiers tag each sentence on its own, so the runs tagged apart give the spans the whole
+    text gives: the tag stage splits one long text over several pool processes this way.
+    """
+    if parts <= 1:
+        return spans
+    total = sum(end - begin for begin, end in spans) or 1
+    out, done = [], 0
+    for begin, end in spans:
+        if done * parts // total == part:  # a sentence goes to the share its first character falls in
+            out.append((begin, end))
+        done += end - begin
+    return out
+
+
+def tag_sentences(tag_tokens: TokenTagger, text: str, sentence_spans: list[Span]) -> list[CharSpan]:
+    """`tag_text` over the given sentences of `text` only (offsets still into `text`)."""
+    cut = [words(text, begin, end) for begin, end in sentence_spans]
     cut = [spans for spans in cut if spans]
     tagged = tag_tokens([[text[s:e] for s, e in spans] for spans in cut])
     return [(spans[first][0], spans[end - 1][1], label)
