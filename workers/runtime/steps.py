@@ -86,7 +86,6 @@ class Steps:
         self._extract_cfg = settings.extract_config()
         self._normalize_cfg = settings.normalize_config()
         self._tag_cfg = settings.tag_config()
-        self._tag_shares = settings.pool_workers
         if "tag" in settings.stage_names():
             tag.check_model(self._tag_cfg)  # a missing model stops the worker before it consumes anything
         self._dedup_cfg = settings.dedup_config()
@@ -128,7 +127,7 @@ class Steps:
         got. Only idle ones: shares queued behind other documents would make those wait for this one
         (with every process busy, bench.pipeline's p95 on the accurate tier rose from 2.8-3.6 s to 4.1 s).
         The length is the record's, so the loop parses nothing."""
-        shares = min(self._tag_shares, self._pool.idle) if len(value) >= TAG_SPLIT_BYTES else 1
+        shares = self._pool.idle if len(value) >= TAG_SPLIT_BYTES else 1
         if shares <= 1:
             return await self._offloaded("tag", key, value, tag.run, self._tag_cfg)
         try:
