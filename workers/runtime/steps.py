@@ -45,10 +45,11 @@ class Outcome:
     duplicate: str | None = None  # dedup's verdict status (unique, exact, near), for the metrics without a parse
 
 
-def _timed(stage: str, fn: Callable[..., Article], *args: Any) -> tuple[str, bytes]:
-    """Runs in the pool process: the stage function plus its provenance timing, encoded there."""
+def _timed(stage: str, fn: Callable[..., Article], *args: Any, before_ms: float = 0.0) -> tuple[str, bytes]:
+    """Runs in the pool process: the stage function plus its provenance timing, encoded there
+    (`before_ms`: the stage's time spent in earlier pool calls for this record)."""
     started = time.perf_counter()
-    article = fn(*args).timed(stage, (time.perf_counter() - started) * 1000)
+    article = fn(*args).timed(stage, before_ms + (time.perf_counter() - started) * 1000)
     return article.id, article.to_bytes()
 
 
@@ -67,9 +68,7 @@ def _text_spans_timed(value: bytes, cfg: tag.TagConfig, part: int, parts: int) -
 def _tag_with_spans(value: bytes, cfg: tag.TagConfig, spans: list[CharSpan], spans_ms: float) -> tuple[str, bytes]:
     """Runs in the pool process: the tag stage given the text's spans; its timing is the slowest share's
     plus this call's (the stage's wall time, as one call would report it)."""
-    started = time.perf_counter()
-    article = tag.run(Article.from_bytes(value), cfg, spans)
-    return article.id, article.timed("tag", spans_ms + (time.perf_counter() - started) * 1000).to_bytes()
+    return _timed("tag", tag.run, Article.from_bytes(value), cfg, spans, before_ms=spans_ms)
 
 
 def verdict_status(verdict: bytes) -> str:
