@@ -72,6 +72,25 @@ def test_sentences_that_mention_chrome_words_are_prose() -> None:
     assert plaintext.clean("\n".join([line, BODY_EN[0]])).body == [line, BODY_EN[0]]
 
 
+def test_see_also_teasers_are_chrome_in_several_languages_and_prose_with_a_lead_in_word_is_not() -> None:
+    teasers = [
+        "Lea también: Impiden ingreso a Nicaragua a reportero y camarógrafo estadounidense",
+        "VEA TAMBIÉN: Entre heces y guaricha: Estrella de la educación no brilla para estudiantes en Panamá Oeste",
+        "(Le puede interesar: Buscan responsables de bus quemado en Anorí, Antioquia)",
+        "Auch lesen: Diese 3 Sternzeichen verschenken ihr Herz an den Falschen",
+        "Dowiedz się więcej: Kto jak głosował ws. unijnych funduszy?",
+        "Related: Alaska Airlines delays full Oneworld membership to early 2021",
+    ]
+    prose = [
+        "Mira, el ministro dijo que no habrá más recortes este año en la sanidad pública.",
+        "More than 200 people attended: the mayor said the hall had never been so full.",
+        "Lea Müller: Die Ministerin hat am Montag in Berlin ihren Rücktritt angekündigt.",
+    ]
+    assert all(linefeatures.is_chrome(line) for line in teasers)
+    assert not any(linefeatures.is_chrome(line) for line in prose)
+    assert plaintext.drop_chrome([BODY_EN[0], teasers[-1], BODY_EN[1]]) == [BODY_EN[0], BODY_EN[1]]
+
+
 def test_empty_and_chrome_only_text_give_no_body() -> None:
     assert plaintext.clean("").body == []
     assert plaintext.clean("\n".join(["Home", "Login", "Share", "Subscribe", "Newsletter"])).body == []

@@ -61,6 +61,28 @@ _CTA = re.compile(r"""
   | ^(?:advertisement|anzeige|werbung|sponsored|publicité|publicidad|pubblicità|reklama)\b
 """, re.IGNORECASE | re.VERBOSE)
 
+# A "see also" teaser: a read/see/may-interest-you lead-in, a colon, then another article's headline
+# ("Lea también: ...", "LE PUEDE INTERESAR: ...", "Auch lesen: ...", "Related: ..."). Headlines run
+# longer than the 15 words a call to action may have, so this kind has its own bound
+# (`SEE_ALSO_MAX_WORDS`). The colon is required: "Mira, el ministro dijo ..." is prose. The lead-ins
+# are the usual ones of news sites in Spanish, Portuguese, French, Italian, German, Polish, Dutch and
+# English, not taken from any one site. Known limit: an interview transcript whose speaker is called
+# Lea or Mira ("Mira: Ich glaube ...") loses those answers.
+_SEE_ALSO = re.compile(r"""^\W*(?:
+    lea|lee|leer|mire|mira|vea|ver|(?:lea|lee|leer|vea|ver|mira)\s+(?:también|más)|
+    (?:le|te)\s+(?:puede|podría)\s+interesar|puedes?\s+ver|también\s+(?:lea|lee)|te\s+recomendamos|
+    noticias?\s+relacionadas?|
+    leia|veja|(?:leia|veja)\s+(?:também|mais)|saiba\s+mais|
+    lire\s+aussi|à\s+lire(?:\s+aussi)?|lire\s+également|(?:à\s+)?voir\s+aussi|
+    leggi(?:\s+anche)?|vedi\s+anche|
+    auch\s+lesen|lesen\s+sie\s+(?:auch|mehr)|lies\s+auch|mehr\s+zum\s+thema|mehr\s+dazu|auch\s+interessant|
+    das\s+könnte\s+(?:sie|dich)\s+auch\s+interessieren|siehe\s+auch|
+    dowiedz\s+się\s+więcej|czytaj\s+(?:też|także|więcej)|(?:zobacz|przeczytaj)\s+(?:też|także)|
+    lees\s+(?:ook|meer)|
+    read(?:\s+also|\s+more)?|also\s+read|see\s+also|related|more|watch
+)\s*[:\u00bb]\s*\w""", re.IGNORECASE | re.VERBOSE)
+SEE_ALSO_MAX_WORDS = 30
+
 # Notices that stay chrome even in a longer line: copyright, cookies, subscription walls.
 _NOTICE = re.compile(r"""
     \b(?:all\s+rights\s+reserved|alle\s+rechte\s+vorbehalten|tous\s+droits\s+réservés|
@@ -106,10 +128,12 @@ _CAPTION_SOURCE = re.compile(r"[.!?]\s*\((?:[A-Z0-9][\w.&'/-]*\s?){1,5}\)\s*$")
 
 def is_chrome(line: str) -> bool:
     """Interface text: short and made only of navigation/login/share/subscribe/comment words,
-    or a call to action, an ad label, a cookie or copyright notice."""
+    or a call to action, an ad label, a cookie or copyright notice, a "see also" teaser."""
     if len(line) > 400:
         return False
     if _NOTICE.search(line):
+        return True
+    if _SEE_ALSO.match(line) and len(words(line)) <= SEE_ALSO_MAX_WORDS:
         return True
     return len(words(line)) <= 15 and bool(_CHROME_ONLY.match(line) or _CTA.search(line))
 
