@@ -72,6 +72,14 @@ def test_sentences_that_mention_chrome_words_are_prose() -> None:
     assert plaintext.clean("\n".join([line, BODY_EN[0]])).body == [line, BODY_EN[0]]
 
 
+def test_a_sentence_that_starts_with_jetzt_hier_or_now_is_prose_and_a_short_fragment_is_a_call_to_action() -> None:
+    prose = ["Jetzt ermittelt die Polizei.", "Hier zeigt sich das Meer oft von seiner ganz rauen Seite.",
+             "Now the company faces a fine.", "Hier die Details:"]
+    calls = ["Hier anmelden", "Jetzt 1000 Euro Kredit sichern »", "Jetzt anmelden!", "Now playing"]
+    assert not any(linefeatures.is_chrome(line) for line in prose)
+    assert all(linefeatures.is_chrome(line) for line in calls)
+
+
 def test_see_also_teasers_are_chrome_in_several_languages_and_prose_with_a_lead_in_word_is_not() -> None:
     teasers = [
         "Lea también: Impiden ingreso a Nicaragua a reportero y camarógrafo estadounidense",

@@ -40,8 +40,12 @@ zum|zur|to|up|in|and|und
 _CHROME_ONLY = re.compile(rf"^\W*(?:(?:{_CHROME_WORDS.replace(chr(10), '')})(?!\w)\W*)+$", re.IGNORECASE)
 
 # Calls to action: an imperative (or German infinitive) addressed to the reader, in a short line.
+# A line that only starts with "Jetzt", "Hier" or "Now" is one when it is a fragment of at most 8
+# words ("Hier anmelden", "Jetzt 1000 Euro Kredit sichern »"); a sentence ending in a full stop, a
+# colon or a question mark is prose ("Jetzt ermittelt die Polizei.", "Hier die Details:").
 _CTA = re.compile(r"""
-  ^(?:jetzt|hier|now|click|klicken\s+sie|tap|sign\s+up|subscribe|register|join|download|get\s+the|
+  ^(?:jetzt|hier|now)\b(?=(?:\W*\w+){0,7}\W*$)(?!.*[.:?]\W*$)
+  | ^(?:click|klicken\s+sie|tap|sign\s+up|subscribe|register|join|download|get\s+the|
       follow\s+us|read\s+more|read\s+next|read\s+also|see\s+also|see\s+more|watch|listen|
       lesen\s+sie|hören\s+sie|sehen\s+sie|mehr\s+zum\s+thema|mehr\s+dazu|mehr\s+lesen|auch\s+interessant|
       das\s+könnte\s+sie|lire\s+aussi|à\s+lire|voir\s+aussi|lee\s+también|leer\s+más|leggi\s+anche|
