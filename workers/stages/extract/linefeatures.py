@@ -39,6 +39,11 @@ zum|zur|to|up|in|and|und
 """
 _CHROME_ONLY = re.compile(rf"^\W*(?:(?:{_CHROME_WORDS.replace(chr(10), '')})(?!\w)\W*)+$", re.IGNORECASE)
 
+# Lead-ins that send the reader to another article: a call to action on their own in a short line
+# (`_CTA`), a "see also" teaser when a colon and a headline follow (`_SEE_ALSO`).
+_READ_LEAD_INS = r"""read\s+more|read\s+also|see\s+also|watch|mehr\s+zum\s+thema|mehr\s+dazu|auch\s+interessant|
+    lire\s+aussi|à\s+lire|voir\s+aussi|lee\s+también|leer\s+más|leggi\s+anche|zobacz\s+też|czytaj\s+też|lees\s+ook"""
+
 # Calls to action: an imperative (or German infinitive) addressed to the reader, in a short line.
 # A line that only starts with "Jetzt", "Hier" or "Now" is one when it is a fragment of at most 8
 # words ("Hier anmelden", "Jetzt 1000 Euro Kredit sichern »"); a sentence ending in a full stop, a
@@ -46,10 +51,8 @@ _CHROME_ONLY = re.compile(rf"^\W*(?:(?:{_CHROME_WORDS.replace(chr(10), '')})(?!\
 _CTA = re.compile(r"""
   ^(?:jetzt|hier|now)\b(?=(?:\W*\w+){0,7}\W*$)(?!.*[.:?]\W*$)
   | ^(?:click|klicken\s+sie|tap|sign\s+up|subscribe|register|join|download|get\s+the|
-      follow\s+us|read\s+more|read\s+next|read\s+also|see\s+also|see\s+more|watch|listen|
-      lesen\s+sie|hören\s+sie|sehen\s+sie|mehr\s+zum\s+thema|mehr\s+dazu|mehr\s+lesen|auch\s+interessant|
-      das\s+könnte\s+sie|lire\s+aussi|à\s+lire|voir\s+aussi|lee\s+también|leer\s+más|leggi\s+anche|
-      zobacz\s+też|czytaj\s+też|lees\s+ook)\b
+      follow\s+us|read\s+next|see\s+more|listen|lesen\s+sie|hören\s+sie|sehen\s+sie|mehr\s+lesen|
+      das\s+könnte\s+sie|""" + _READ_LEAD_INS + r""")\b
   | \b(?:jetzt|hier|now)\s+(?:\w+\s+){0,3}\w+(?:en|ern|eln)[.!]?$
   | \b(?:klicken|click|tap)\s+(?:sie\s+)?(?:hier|here)\b
   | \b(?:fehler|error|typo|mistake)s?\b.{0,40}\b(?:melden|report|gefunden|found|spotted)\b
@@ -72,18 +75,16 @@ _CTA = re.compile(r"""
 # are the usual ones of news sites in Spanish, Portuguese, French, Italian, German, Polish, Dutch and
 # English, not taken from any one site. Known limit: an interview transcript whose speaker is called
 # Lea or Mira ("Mira: Ich glaube ...") loses those answers.
-_SEE_ALSO = re.compile(r"""^\W*(?:
+_SEE_ALSO = re.compile(r"""^\W*(?:""" + _READ_LEAD_INS + r"""|
     lea|lee|leer|mire|mira|vea|ver|(?:lea|lee|leer|vea|ver|mira)\s+(?:también|más)|
     (?:le|te)\s+(?:puede|podría)\s+interesar|puedes?\s+ver|también\s+(?:lea|lee)|te\s+recomendamos|
     noticias?\s+relacionadas?|
     leia|veja|(?:leia|veja)\s+(?:também|mais)|saiba\s+mais|
-    lire\s+aussi|à\s+lire(?:\s+aussi)?|lire\s+également|(?:à\s+)?voir\s+aussi|
-    leggi(?:\s+anche)?|vedi\s+anche|
-    auch\s+lesen|lesen\s+sie\s+(?:auch|mehr)|lies\s+auch|mehr\s+zum\s+thema|mehr\s+dazu|auch\s+interessant|
+    à\s+lire\s+aussi|lire\s+également|à\s+voir\s+aussi|leggi|vedi\s+anche|
+    auch\s+lesen|lesen\s+sie\s+(?:auch|mehr)|lies\s+auch|
     das\s+könnte\s+(?:sie|dich)\s+auch\s+interessieren|siehe\s+auch|
-    dowiedz\s+się\s+więcej|czytaj\s+(?:też|także|więcej)|(?:zobacz|przeczytaj)\s+(?:też|także)|
-    lees\s+(?:ook|meer)|
-    read(?:\s+also|\s+more)?|also\s+read|see\s+also|related|more|watch
+    dowiedz\s+się\s+więcej|czytaj\s+(?:także|więcej)|(?:zobacz|przeczytaj)\s+(?:też|także)|lees\s+meer|
+    read|also\s+read|related|more
 )\s*[:\u00bb]\s*\w""", re.IGNORECASE | re.VERBOSE)
 SEE_ALSO_MAX_WORDS = 30
 
